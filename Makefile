@@ -1,0 +1,34 @@
+# The two commands: `make run` and `make test`. Both set themselves up from a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup db demo validate bench clean
+
+run: setup db
+	$(BIN)/python -m maturity init
+	$(BIN)/streamlit run app.py
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+db: setup
+	$(BIN)/python -m maturity migrate
+
+demo: db
+	$(BIN)/python -m maturity demo
+
+validate: setup
+	$(BIN)/python -m maturity validate
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,3 @@
+from maturity.cli import main
+
+raise SystemExit(main())

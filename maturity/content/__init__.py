@@ -1,0 +1,1 @@
+"""Content: YAML files for models, surveys and playbooks, validated into frozen definitions."""

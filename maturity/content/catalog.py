@@ -1,0 +1,179 @@
+"""The content library: every valid definition from the configured folders, cross-checked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from maturity.content.definitions import (
+    Definition,
+    ModelDefinition,
+    PlaybookDefinition,
+    SurveyDefinition,
+)
+from maturity.content.loader import ContentError, Problem, line_of, load_file
+
+CONTENT_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A folder or file of content; later sources replace earlier ones item by item."""
+
+    path: Path
+    label: str  # "built-in" or "organisation"
+
+
+@dataclass
+class Catalog:
+    models: dict[str, ModelDefinition] = field(default_factory=dict)
+    surveys: dict[str, SurveyDefinition] = field(default_factory=dict)
+    playbooks: dict[str, PlaybookDefinition] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    origins: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, id) -> file shown
+    paths: dict[tuple[str, str], Path] = field(default_factory=dict)
+    files_read: int = 0
+
+    def playbooks_for(self, model_id: str, segment_id: str, level: int | None = None) -> list[PlaybookDefinition]:
+        """Playbooks for a segment of a model, optionally only those covering `level`."""
+        found = [
+            p
+            for p in self.playbooks.values()
+            if p.applies_to.model == model_id
+            and segment_id in p.applies_to.segments
+            and (level is None or p.applies_to.levels.min <= level <= p.applies_to.levels.max)
+        ]
+        return sorted(found, key=lambda p: (p.applies_to.levels.min, p.id))
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def content_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        return []
+    return sorted(p for p in path.rglob("*") if p.suffix.lower() in CONTENT_SUFFIXES and p.is_file())
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_catalog(sources: Sequence[Source]) -> Catalog:
+    """Load every file of every source; broken files become problems, the rest still loads."""
+    catalog = Catalog()
+    for source in sources:
+        if not source.path.exists():
+            catalog.problems.append(Problem(str(source.path), f"{source.label} content folder does not exist"))
+            continue
+        seen_here: dict[tuple[str, str], str] = {}
+        for path in content_files(source.path):
+            shown = display_path(path)
+            catalog.files_read += 1
+            try:
+                definition = load_file(path, shown)
+            except ContentError as exc:
+                catalog.problems.extend(exc.problems)
+                continue
+            key = (definition.kind, definition.id)
+            if key in seen_here:
+                catalog.problems.append(
+                    Problem(shown, f"{definition.kind} id {definition.id!r} is already used by {seen_here[key]}; ids must be unique", "id")
+                )
+                continue
+            seen_here[key] = shown
+            _store(catalog, definition, shown)
+            catalog.paths[key] = path
+    _cross_check(catalog)
+    return catalog
+
+
+def _store(catalog: Catalog, definition: Definition, shown: str) -> None:
+    bucket = {"model": catalog.models, "survey": catalog.surveys, "playbook": catalog.playbooks}[definition.kind]
+    bucket[definition.id] = definition
+    catalog.origins[(definition.kind, definition.id)] = shown
+
+
+def _cross_check(catalog: Catalog) -> None:
+    """Drop items whose references do not resolve, saying why, so pages never meet a dangling id."""
+    for playbook in list(catalog.playbooks.values()):
+        problems = list(_playbook_problems(playbook, catalog.models, catalog.origins[("playbook", playbook.id)]))
+        if problems:
+            catalog.problems.extend(_with_lines(problems, catalog.paths[("playbook", playbook.id)]))
+            del catalog.playbooks[playbook.id]
+    for survey in list(catalog.surveys.values()):
+        problems = list(_survey_problems(survey, catalog.models, catalog.origins[("survey", survey.id)]))
+        if problems:
+            catalog.problems.extend(_with_lines(problems, catalog.paths[("survey", survey.id)]))
+            del catalog.surveys[survey.id]
+
+
+def _with_lines(problems: list[Problem], path: Path) -> list[Problem]:
+    return [replace(p, line=line_of(path, _parse_field(p.field))) for p in problems]
+
+
+def _parse_field(text: str) -> tuple:
+    parts: list = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", text):
+        parts.append(int(index) if index else name)
+    return tuple(parts)
+
+
+def _playbook_problems(playbook: PlaybookDefinition, models: dict[str, ModelDefinition], shown: str) -> Iterable[Problem]:
+    applies = playbook.applies_to
+    model = models.get(applies.model)
+    if model is None:
+        yield Problem(shown, f"model {applies.model!r} does not exist (models: {', '.join(sorted(models)) or 'none'})", "applies_to.model")
+        return
+    segment_ids = {s.id for s in model.segments}
+    for index, segment_id in enumerate(applies.segments):
+        if segment_id not in segment_ids:
+            yield Problem(
+                shown,
+                f"segment {segment_id!r} does not exist in model {model.id!r} (segments: {', '.join(s.id for s in model.segments)})",
+                f"applies_to.segments[{index}]",
+            )
+    values = model.level_values
+    for bound in ("min", "max"):
+        level = getattr(applies.levels, bound)
+        if level not in values:
+            yield Problem(
+                shown,
+                f"level {level} is not on the ladder of model {model.id!r} ({values[0]}-{values[-1]})",
+                f"applies_to.levels.{bound}",
+            )
+
+
+def _survey_problems(survey: SurveyDefinition, models: dict[str, ModelDefinition], shown: str) -> Iterable[Problem]:
+    if survey.model is None:
+        return
+    model = models.get(survey.model)
+    if model is None:
+        yield Problem(shown, f"model {survey.model!r} does not exist (models: {', '.join(sorted(models)) or 'none'})", "model")
+        return
+    segment_ids = {s.id for s in model.segments}
+    for s_index, section in enumerate(survey.sections):
+        for q_index, question in enumerate(section.questions):
+            if question.segment and question.segment not in segment_ids:
+                yield Problem(
+                    shown,
+                    f"segment {question.segment!r} does not exist in model {model.id!r}",
+                    f"sections[{s_index}].questions[{q_index}].segment",
+                )
+
+
+def validate_paths(paths: Sequence[Path], context: Sequence[Source]) -> Catalog:
+    """Validate `paths`, resolving cross-references against `context` plus the paths themselves."""
+    catalog = load_catalog([*context, *(Source(p, "checked") for p in paths)])
+    wanted = {display_path(f) for p in paths for f in content_files(p)}
+    missing = [Problem(str(p), "no such file or folder") for p in paths if not p.exists()]
+    catalog.problems = missing + [p for p in catalog.problems if p.path in wanted]
+    return catalog
