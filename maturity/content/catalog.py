@@ -176,4 +176,5 @@ def validate_paths(paths: Sequence[Path], context: Sequence[Source]) -> Catalog:
     wanted = {display_path(f) for p in paths for f in content_files(p)}
     missing = [Problem(str(p), "no such file or folder") for p in paths if not p.exists()]
     catalog.problems = missing + [p for p in catalog.problems if p.path in wanted]
+    catalog.files_read = len(wanted)
     return catalog

@@ -1,0 +1,1 @@
+"""Domain rules with no I/O: vote tallies, spread, consensus."""

@@ -1,0 +1,1 @@
+"""Use cases: each function opens its own short transaction and returns small read models."""

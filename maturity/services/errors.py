@@ -1,0 +1,35 @@
+"""Turn low-level failures into sentences a facilitator can act on."""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+
+class ServiceError(Exception):
+    """A use case refused; the message is meant for the person who asked."""
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A one-line, human explanation of an unexpected failure, with what to do about it."""
+    if isinstance(exc, ServiceError):
+        return str(exc)
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).lower()
+    if isinstance(exc, ArgumentError) or "could not parse sqlalchemy url" in text:
+        return f"the database URL is not valid ({original}); check MATURITY_DB_URL, e.g. sqlite:///data/maturity.db"
+    if isinstance(original, OSError) and original.errno == errno.ENOSPC or "database or disk is full" in text or "disk full" in text:
+        return "the disk is full, so nothing was saved; free some space and try again"
+    if "readonly database" in text or "read-only" in text or isinstance(original, PermissionError):
+        return "the database file cannot be written (read-only file or folder); check its permissions"
+    if "unable to open database file" in text:
+        return "the database file cannot be opened; check that its folder exists and can be written (MATURITY_DB_URL)"
+    if "database is locked" in text:
+        return "the database stayed busy for too long; another process is holding it, so try again in a moment"
+    if isinstance(exc, OperationalError) and ("connection" in text or "could not connect" in text):
+        return f"cannot reach the database server ({original}); check MATURITY_DB_URL and that the server runs"
+    if isinstance(original, sqlite3.DatabaseError) and "file is not a database" in text:
+        return "the database file is not a SQLite database (wrong file in MATURITY_DB_URL?)"
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, the engine (SQLite pragmas, write locking) and migrations."""

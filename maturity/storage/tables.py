@@ -1,0 +1,318 @@
+"""SQLModel tables for the whole domain; schema changes go through migrations in migrations/."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Column, Index, MetaData, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names so migrations (batch mode on SQLite) can find them again.
+SQLModel.metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class WorkshopMode(StrEnum):
+    LOCK_STEP = "lock_step"  # phones follow the segment on the shared screen
+    SELF_PACED = "self_paced"  # everyone votes every segment first, reveals follow
+    SHOW_OF_HANDS = "show_of_hands"  # no phones: the facilitator types the counts
+
+
+class WorkshopStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ConsensusRule(StrEnum):
+    MEDIAN = "median"
+    MODE = "mode"
+    LOWEST = "lowest"
+    FACILITATOR = "facilitator"
+
+
+class RoundStatus(StrEnum):
+    PENDING = "pending"
+    VOTING = "voting"
+    REVEALED = "revealed"
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Confidence(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+# --------------------------------------------------------------------------- teams and workshops
+
+
+class Team(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, sa_column_kwargs={"unique": True})
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Workshop(SQLModel, table=True):
+    """A maturity model applied to a team on a date."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    model_id: str = Field(max_length=64)
+    model_version: str = Field(max_length=32)
+    title: str = Field(max_length=200)
+    held_on: date = Field(index=True)
+    mode: str = Field(default=WorkshopMode.LOCK_STEP.value, max_length=20)
+    status: str = Field(default=WorkshopStatus.DRAFT.value, max_length=20)
+    consensus_rule: str = Field(default=ConsensusRule.MEDIAN.value, max_length=20)
+    second_vote: bool = False
+    anonymous: bool = True
+    join_code: str | None = Field(default=None, max_length=12, sa_column_kwargs={"unique": True})
+    current_position: int = 0  # index of the segment on the shared screen
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    version: int = 1  # optimistic concurrency between two facilitator screens
+
+
+class WorkshopSegment(SQLModel, table=True):
+    """A segment chosen for a workshop, in the order it is discussed."""
+
+    __table_args__ = (UniqueConstraint("workshop_id", "segment_id"), UniqueConstraint("workshop_id", "position"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE")
+    segment_id: str = Field(max_length=64)
+    position: int
+
+
+class Round(SQLModel, table=True):
+    """One vote on one segment of a workshop: round 1, and round 2 after discussion."""
+
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "segment_id", "number"),
+        CheckConstraint("number IN (1, 2)", name="round_number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE")
+    segment_id: str = Field(max_length=64)
+    number: int = 1
+    status: str = Field(default=RoundStatus.PENDING.value, max_length=20)
+    opened_at: datetime | None = None
+    revealed_at: datetime | None = None
+
+
+class Participant(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+    token: str = Field(max_length=64, sa_column_kwargs={"unique": True})  # opaque, in the phone's URL
+    nickname: str | None = Field(default=None, max_length=40)
+    joined_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class Vote(SQLModel, table=True):
+    """A participant's level for a round; NULL level means "don't know"."""
+
+    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    level: int | None = None
+    cast_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class HandCount(SQLModel, table=True):
+    """Show-of-hands mode: how many hands went up for a level."""
+
+    __table_args__ = (UniqueConstraint("round_id", "level"), CheckConstraint("count >= 0", name="count_not_negative"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", ondelete="CASCADE")
+    level: int | None = None
+    count: int = 0
+
+
+class Consensus(SQLModel, table=True):
+    """The level a workshop agreed for a segment, and where it wants to be."""
+
+    __table_args__ = (UniqueConstraint("workshop_id", "segment_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE")
+    segment_id: str = Field(max_length=64)
+    level: int
+    target_level: int | None = None
+    confidence: str = Field(default=Confidence.MEDIUM.value, max_length=10)
+    rule: str = Field(default=ConsensusRule.MEDIAN.value, max_length=20)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    evidence: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    recorded_by: str = Field(default="", max_length=120)
+    recorded_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class ConsensusChange(SQLModel, table=True):
+    """Append-only history of every consensus record, including the first."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    consensus_id: int = Field(foreign_key="consensus.id", index=True, ondelete="CASCADE")
+    level: int
+    target_level: int | None = None
+    confidence: str = Field(max_length=10)
+    rule: str = Field(max_length=20)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    evidence: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    changed_by: str = Field(default="", max_length=120)
+    changed_at: datetime = Field(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------- surveys
+
+
+class SurveyCampaign(SQLModel, table=True):
+    """One wave of a survey sent to an audience."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: str = Field(max_length=64, index=True)
+    survey_version: str = Field(max_length=32)
+    title: str = Field(max_length=200)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    audience: str = Field(default="", max_length=200)
+    audience_size: int | None = None
+    opens_on: date
+    closes_on: date | None = None
+    status: str = Field(default=CampaignStatus.OPEN.value, max_length=20)
+    link_token: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    single_use_codes: bool = False
+    min_group_size: int = 5
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AccessCode(SQLModel, table=True):
+    """A single-use code printed for a once-per-person survey without tracking people."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="surveycampaign.id", index=True, ondelete="CASCADE")
+    code: str = Field(max_length=16, sa_column_kwargs={"unique": True})
+    used_at: datetime | None = None
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One anonymous response; respondent_key is a hash of the link token or access code."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "respondent_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="surveycampaign.id", index=True, ondelete="CASCADE")
+    respondent_key: str = Field(max_length=64)
+    submitted_at: datetime = Field(default_factory=utcnow)
+
+
+class Answer(SQLModel, table=True):
+    """One answer; numbers go in value_number, everything else as text (JSON for multiple choice)."""
+
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="surveyresponse.id", ondelete="CASCADE")
+    question_id: str = Field(max_length=64)
+    value_number: float | None = None
+    value_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+# --------------------------------------------------------------------------- governance
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    email: str = Field(max_length=254, sa_column_kwargs={"unique": True})
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    role: str = Field(default="", max_length=120)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DataDomain(SQLModel, table=True):
+    """A data domain or asset, and who answers for it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, sa_column_kwargs={"unique": True})
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    owner_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    steward_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    creating_team_id: int | None = Field(default=None, foreign_key="team.id")
+    consumers: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Action(SQLModel, table=True):
+    """A governance action, usually born from a gap in a workshop."""
+
+    __table_args__ = (Index("ix_action_team_id_segment_id", "team_id", "segment_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    workshop_id: int | None = Field(default=None, foreign_key="workshop.id", index=True)
+    model_id: str | None = Field(default=None, max_length=64)
+    segment_id: str | None = Field(default=None, max_length=64)
+    playbook_id: str | None = Field(default=None, max_length=64)
+    owner_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    domain_id: int | None = Field(default=None, foreign_key="datadomain.id", index=True)
+    due_on: date | None = Field(default=None, index=True)
+    priority: str = Field(default=Priority.MEDIUM.value, max_length=10)
+    horizon: str | None = Field(default=None, max_length=20)
+    status: str = Field(default=ActionStatus.OPEN.value, max_length=20, index=True)
+    evidence_url: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    completed_at: datetime | None = None
+    version: int = 1  # optimistic concurrency: a save must name the version it started from
+
+
+class ActionEvent(SQLModel, table=True):
+    """Append-only history of an action: what changed, who, when, and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True, ondelete="CASCADE")
+    at: datetime = Field(default_factory=utcnow)
+    by: str = Field(default="", max_length=120)
+    changes: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))  # JSON {field: [old, new]}
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

@@ -1,0 +1,1 @@
+"""Streamlit pages and components: the only place that imports Streamlit."""

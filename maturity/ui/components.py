@@ -1,0 +1,160 @@
+"""Reusable pieces of pages: level ladders, models, surveys, playbooks, content problems."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from maturity.content.catalog import Catalog
+from maturity.content.definitions import (
+    CHOICE_TYPES,
+    HORIZON_LABELS,
+    ModelDefinition,
+    PlaybookDefinition,
+    QuestionDefinition,
+    QuestionType,
+    SurveyDefinition,
+)
+from maturity.content.loader import Problem
+
+QUESTION_TYPE_LABELS = {
+    QuestionType.LIKERT: "Likert",
+    QuestionType.SINGLE_CHOICE: "Single choice",
+    QuestionType.MULTIPLE_CHOICE: "Multiple choice",
+    QuestionType.RATING: "Rating 0–10",
+    QuestionType.NPS: "NPS 0–10",
+    QuestionType.NUMBER: "Number",
+    QuestionType.TEXT: "Free text",
+}
+
+
+def ladder_ui(model: ModelDefinition) -> None:
+    """The level ladder as a table, each level on its own colour."""
+    frame = pd.DataFrame(
+        [{"Level": lv.value, "Label": lv.label, "What it looks like": lv.description} for lv in model.levels]
+    )
+    colours = {lv.value: lv.colour for lv in model.levels}
+
+    def paint(row: pd.Series) -> list[str]:
+        colour = colours.get(row["Level"])
+        style = f"background-color: {colour}; color: white; font-weight: 600" if colour else ""
+        return [style if column == "Label" else "" for column in row.index]
+
+    st.dataframe(frame.style.apply(paint, axis=1), hide_index=True, width="stretch")
+
+
+def model_ui(model: ModelDefinition, catalog: Catalog) -> None:
+    st.subheader(f"{model.name} · v{model.version}")
+    st.markdown(model.description)
+    st.caption(f"Source: {model.source.credit} Licence: {model.source.licence}")
+    groups = [(s.name, s.description, [seg for seg in model.segments if seg.section == s.id]) for s in model.sections]
+    if not model.sections:
+        groups = [("Segments", "", list(model.segments))]
+    for name, description, segments in groups:
+        st.markdown(f"#### {name}")
+        if description:
+            st.caption(description)
+        for segment in segments:
+            playbooks = catalog.playbooks_for(model.id, segment.id)
+            with st.expander(f"{segment.name}  ·  {len(playbooks)} playbook(s)"):
+                st.markdown(segment.description)
+                awful, excellent = st.columns(2)
+                awful.error(f"**Awful** — {segment.awful}", icon=":material/sentiment_very_dissatisfied:")
+                excellent.success(f"**Excellent** — {segment.excellent}", icon=":material/sentiment_very_satisfied:")
+                if segment.levels:
+                    rows = [
+                        {"Level": f"{lv.value} {lv.label}", "At this level": segment.levels.get(lv.value, "")}
+                        for lv in model.levels
+                    ]
+                    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+                if playbooks:
+                    st.caption("Playbooks: " + "; ".join(f"{p.title} (levels {p.applies_to.levels.min}–{p.applies_to.levels.max})" for p in playbooks))
+
+
+def survey_ui(survey: SurveyDefinition, catalog: Catalog) -> None:
+    st.subheader(f"{survey.title} · v{survey.version}")
+    st.markdown(survey.intro)
+    model = catalog.models.get(survey.model) if survey.model else None
+    counted = len(survey.questions)
+    st.caption(
+        f"{counted} questions in {len(survey.sections)} sections"
+        + (f"; scores towards the segments of {model.name}" if model else "")
+    )
+    for section in survey.sections:
+        st.markdown(f"#### {section.title}")
+        if section.intro:
+            st.caption(section.intro)
+        for number, question in enumerate(section.questions, start=1):
+            _question_ui(number, question, survey, model)
+
+
+def _question_ui(number: int, question: QuestionDefinition, survey: SurveyDefinition, model: ModelDefinition | None) -> None:
+    flags = [QUESTION_TYPE_LABELS[question.type]]
+    if question.required:
+        flags.append("required")
+    if question.reverse:
+        flags.append("reverse-scored")
+    with st.container(border=True):
+        st.markdown(f"**{number}. {question.text}**")
+        st.caption(" · ".join(flags))
+        if question.help:
+            st.caption(question.help)
+        if question.type == QuestionType.LIKERT:
+            st.text(" → ".join(survey.all_scales[question.scale]))
+        elif question.type in CHOICE_TYPES:
+            st.text("\n".join(f"○ {option.label}" for option in question.options))
+        elif question.type == QuestionType.NUMBER and (question.min is not None or question.max is not None):
+            st.text(f"From {question.min if question.min is not None else '…'} to {question.max if question.max is not None else '…'} {question.unit}".strip())
+        if question.show_if:
+            st.caption(f"Shown only if {_condition_text(question, survey)}")
+        if question.segment:
+            segment = model.segment(question.segment) if model else None
+            st.caption(f"Scores towards: {segment.name if segment else question.segment}")
+
+
+def _condition_text(question: QuestionDefinition, survey: SurveyDefinition) -> str:
+    cond = question.show_if
+    source = next(q for q in survey.questions if q.id == cond.question)
+    labels = {o.value: o.label for o in source.options}
+    if cond.answered is not None:
+        return f"“{source.text}” is {'answered' if cond.answered else 'not answered'}"
+    wanted = [cond.equals] if cond.equals is not None else list(cond.any_of or [])
+    return f"“{source.text}” is " + " or ".join(f"“{labels.get(w, w)}”" for w in wanted)
+
+
+def playbook_ui(playbook: PlaybookDefinition, catalog: Catalog) -> None:
+    applies = playbook.applies_to
+    model = catalog.models[applies.model]
+    segments = ", ".join(model.segment(s).name for s in applies.segments)
+    low, high = model.level(applies.levels.min), model.level(applies.levels.max)
+    levels = low.label if low == high else f"{low.label} – {high.label}"
+    with st.expander(f"{playbook.title}  ·  {segments}  ·  {levels}"):
+        st.markdown(playbook.summary)
+        a, b, c = st.columns(3)
+        a.markdown(f"**Horizon**  \n{HORIZON_LABELS[playbook.horizon]}")
+        b.markdown(f"**Owner**  \n{playbook.owner_role}")
+        c.markdown(f"**Effort**  \n{playbook.effort.value.capitalize()}")
+        st.markdown("**Steps**")
+        st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(playbook.steps, start=1)))
+        st.markdown(f"**Expected outcome** — {playbook.outcome}")
+        st.markdown("**How to measure success**")
+        st.markdown("\n".join(f"- {m}" for m in playbook.measures))
+        if playbook.references:
+            st.markdown("**References**")
+            st.markdown("\n".join(f"- [{r.title}]({r.url})" if r.url else f"- {r.title}" for r in playbook.references))
+        st.caption(f"{model.name} · id `{playbook.id}` · from {catalog.origins[('playbook', playbook.id)]}")
+
+
+def problems_ui(problems: list[Problem]) -> None:
+    if not problems:
+        st.success("Every content file is valid.", icon=":material/check_circle:")
+        return
+    st.warning(
+        f"{len(problems)} problem(s). Each broken file was skipped; everything else loaded. Fix the file, "
+        "save it, and this page picks the change up. `python -m maturity validate` shows the same list.",
+        icon=":material/warning:",
+    )
+    frame = pd.DataFrame(
+        [{"File": p.path, "Line": p.line, "Field": p.field, "Problem": p.message} for p in problems]
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")

@@ -1,0 +1,43 @@
+"""Per-process resources for pages: settings, a migrated database, the content library."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from maturity.config import Settings, get_settings
+from maturity.content.catalog import Catalog
+from maturity.services import library
+from maturity.services.errors import describe_failure
+from maturity.storage.migrate import upgrade
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+@st.cache_resource(show_spinner="Preparing the database…")
+def _migrated(url: str) -> str:
+    # Once per process and URL: a restarted or second app process upgrades (or waits) here.
+    return upgrade(url)
+
+
+def database_url() -> str:
+    """The database URL, migrated to the latest schema; stops the page with a clear error if it cannot be."""
+    url = settings().db_url
+    try:
+        _migrated(url)
+    except Exception as exc:  # shown to a person: say what happened and what to do
+        st.error(f"The database is not available: {describe_failure(exc)}", icon=":material/database:")
+        st.stop()
+    return url
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading content…")
+def _library(fingerprint: tuple, sources: tuple) -> Catalog:
+    return library.load_library(list(sources))
+
+
+def catalog() -> Catalog:
+    """The content library, reloaded whenever a content file changes on disk."""
+    sources = tuple(settings().content_sources)
+    return _library(library.content_fingerprint(sources), sources)

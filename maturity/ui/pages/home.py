@@ -1,0 +1,64 @@
+"""Home: what this tool is, what the database holds, and what to do first."""
+
+import streamlit as st
+
+from maturity.services import demo, status
+from maturity.services.errors import describe_failure
+from maturity.ui import context
+from maturity.ui.navigation import page_path
+
+url = context.database_url()
+catalog = context.catalog()
+report = status.database_status(url)
+
+st.title("maturity")
+st.markdown(
+    "Find out how mature your organisation is with data, **agree on it in the room**, and then "
+    "**do something about it** — and see, quarter after quarter, whether it worked."
+)
+
+if report.empty:
+    st.subheader("Start here")
+    st.markdown(
+        "1. **Browse the content library** — the maturity models, surveys and playbooks you can use.\n"
+        "2. **Load the demo data** to see a living tool: five teams, two years of quarterly workshops, "
+        "survey waves, data owners and actions.\n"
+        "3. **Add your own content**: put YAML files in a folder, point `MATURITY_CONTENT_DIR` at it and "
+        "check them with `python -m maturity validate` (see `docs/content.md`)."
+    )
+    left, right = st.columns(2)
+    left.page_link(page_path("library"), label="Open the content library", icon=":material/library_books:")
+    if right.button("Load demo data", key="load_demo", icon=":material/dataset:", type="primary"):
+        try:
+            with st.spinner("Creating teams, workshops, votes, surveys and actions…"):
+                result = demo.load_demo(url, catalog=catalog)
+        except Exception as exc:  # said to a person; nothing half-written stays (one transaction)
+            st.error(f"The demo data could not be loaded: {describe_failure(exc)}")
+        else:
+            st.session_state["demo_message"] = demo.describe(result)
+            st.rerun()
+else:
+    st.subheader("In this database")
+    columns = st.columns(len(report.counts))
+    for column, (name, count) in zip(columns, report.counts.items(), strict=True):
+        column.metric(name.capitalize(), f"{count:,}")
+    st.page_link(page_path("library"), label="Browse the content library", icon=":material/library_books:")
+
+if message := st.session_state.pop("demo_message", None):
+    st.success(message, icon=":material/check_circle:")
+
+st.subheader("Content")
+c1, c2, c3 = st.columns(3)
+c1.metric("Maturity models", len(catalog.models))
+c2.metric("Surveys", len(catalog.surveys))
+c3.metric("Playbooks", len(catalog.playbooks))
+if catalog.problems:
+    st.warning(
+        f"{len(catalog.problems)} problem(s) in the content files; the broken files were skipped and "
+        "everything else loaded. The content library lists them.",
+        icon=":material/warning:",
+    )
+
+with st.expander("Database and configuration"):
+    st.text(f"Database: {report.url}\nSchema revision: {report.revision} (latest: {report.head})")
+    st.caption("Set MATURITY_DB_URL to use another database and MATURITY_CONTENT_DIR to add your own content.")
