@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -10,28 +11,43 @@ import streamlit as st
 PAGES_DIR = Path(__file__).parent / "pages"
 
 
-def page_path(name: str) -> str:
-    """A page's file relative to app.py, as st.page_link and st.switch_page want it."""
-    return f"maturity/ui/pages/{name}.py"
-
-
 class Role(StrEnum):
     # Facilitators and admins run the tool. Participants and survey respondents arrive with a
     # code or link and must only ever see the page they were given: their pages are listed apart.
     FACILITATOR = "facilitator"
 
 
-def _page(name: str, title: str, icon: str, *, default: bool = False) -> st.Page:
-    return st.Page(PAGES_DIR / f"{name}.py", title=title, icon=icon, url_path=name, default=default)
+@dataclass(frozen=True)
+class PageSpec:
+    name: str  # file name in pages/ and URL path
+    title: str
+    icon: str
+
+
+PAGES: dict[Role, dict[str, list[PageSpec]]] = {
+    Role.FACILITATOR: {
+        "": [PageSpec("home", "Home", ":material/home:")],
+        "Content": [PageSpec("library", "Content library", ":material/library_books:")],
+    },
+}
+
+
+def page_path(name: str) -> str:
+    """A page's file relative to app.py, as st.page_link and st.switch_page want it."""
+    return f"maturity/ui/pages/{name}.py"
 
 
 def pages_for(role: Role) -> dict[str, list[st.Page]]:
-    if role is Role.FACILITATOR:
-        return {
-            "": [_page("home", "Home", ":material/home:", default=True)],
-            "Content": [_page("library", "Content library", ":material/library_books:")],
-        }
-    raise ValueError(f"no pages for role {role!r}")
+    """The st.navigation sections for a role; its first page is the default."""
+    sections = PAGES[role]
+    first = next(iter(sections.values()))[0]
+    return {
+        section: [
+            st.Page(PAGES_DIR / f"{spec.name}.py", title=spec.title, icon=spec.icon, url_path=spec.name, default=spec is first)
+            for spec in specs
+        ]
+        for section, specs in sections.items()
+    }
 
 
 def current_role() -> Role:

@@ -1,0 +1,95 @@
+"""The real app through AppTest: every page renders, the home page and library do their jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from maturity.ui.navigation import PAGES, Role, page_path
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 60
+
+
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+
+
+def page_names() -> list[str]:
+    return [spec.name for specs in PAGES[Role.FACILITATOR].values() for spec in specs]
+
+
+@pytest.mark.parametrize("name", page_names())
+def test_every_page_renders_without_error(name):
+    at = app()
+    at.switch_page(page_path(name)).run()
+    assert not at.exception, at.exception
+    assert at.title, f"page {name} has no title"
+
+
+def test_home_on_an_empty_database_guides_a_newcomer_and_loads_the_demo():
+    at = app()
+    assert not at.exception
+    assert any(h.value == "Start here" for h in at.subheader)
+    at.button(key="load_demo").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Demo data loaded: 5 teams")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Teams"] == "5" and int(metrics["Workshops"]) >= 30
+    assert not any(b.key == "load_demo" for b in at.button)
+
+
+def test_library_shows_every_model_survey_and_playbook(builtin_catalog):
+    at = app()
+    at.switch_page(page_path("library")).run()
+    assert [t.label for t in at.tabs] == ["Models (2)", "Surveys (3)", f"Playbooks ({len(builtin_catalog.playbooks)})", "Problems (0)"]
+    assert at.selectbox(key="library_model").options == [m.name for m in builtin_catalog.models.values()]
+    assert at.selectbox(key="library_survey").options == [s.title for s in builtin_catalog.surveys.values()]
+    expanders = [e.label for e in at.expander]
+    for playbook in builtin_catalog.playbooks.values():
+        assert any(label.startswith(playbook.title) for label in expanders), playbook.id
+    dmm = builtin_catalog.models["data-maturity"]
+    for segment in dmm.segments:
+        assert any(label.startswith(segment.name) for label in expanders), segment.id
+    assert any(dmm.segments[0].awful in e.value for e in at.error)
+    for model_id, model in builtin_catalog.models.items():
+        at.selectbox(key="library_model").set_value(model_id).run()
+        assert any(h.value.startswith(model.name) for h in at.subheader)
+    for survey_id, survey in builtin_catalog.surveys.items():
+        at.selectbox(key="library_survey").set_value(survey_id).run()
+        assert not at.exception
+        assert any(h.value.startswith(survey.title) for h in at.subheader)
+
+
+def test_library_playbook_search_and_filters():
+    at = app()
+    at.switch_page(page_path("library")).run()
+    at.selectbox(key="playbook_model").set_value("data-team-health-check").run()
+    at.selectbox(key="playbook_segment").set_value("privacy-pii").run()
+    assert any(c.value == "2 of 48 playbooks" for c in at.caption)
+    at.selectbox(key="playbook_horizon").set_value("urgent").run()
+    assert any(c.value == "1 of 48 playbooks" for c in at.caption)
+    at.text_input(key="playbook_search").input("no-such-word-anywhere").run()
+    assert any(c.value == "0 of 48 playbooks" for c in at.caption)
+
+
+def test_broken_organisation_content_is_listed_and_the_rest_still_loads(tmp_path, monkeypatch):
+    (tmp_path / "broken.yaml").write_text("kind: model\nid: ours\nname: [unclosed\n")
+    monkeypatch.setenv("MATURITY_CONTENT_DIR", str(tmp_path))
+    at = app()
+    assert any("1 problem(s) in the content files" in w.value for w in at.warning)
+    at.switch_page(page_path("library")).run()
+    assert "Problems (1)" in [t.label for t in at.tabs]
+    problems = at.dataframe[-1].value
+    assert problems["File"].iloc[0].endswith("broken.yaml") and "YAML syntax error" in problems["Problem"].iloc[0]
+    assert "Models (2)" in [t.label for t in at.tabs]
+
+
+def test_an_unusable_database_is_explained_on_the_page(tmp_path, monkeypatch):
+    (tmp_path / "maturity.db").mkdir()  # a folder where the database file should be
+    monkeypatch.setenv("MATURITY_DB_URL", f"sqlite:///{tmp_path / 'maturity.db'}")
+    at = app()
+    assert not at.exception
+    assert "The database is not available" in at.error[0].value and "cannot be opened" in at.error[0].value

@@ -1,0 +1,253 @@
+"""Broken content: each mistake gets its own message naming the file, the line and the field."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from maturity.cli import main
+from maturity.config import builtin_sources
+from maturity.content.catalog import Source, load_catalog
+
+MODEL = """\
+kind: model
+id: tiny
+name: Tiny model
+version: "1"
+description: A model for tests.
+source:
+  credit: The tests.
+  licence: Apache-2.0
+levels:
+  - value: 1
+    label: Red
+  - value: 2
+    label: Amber
+  - value: 3
+    label: Green
+segments:
+  - id: quality
+    name: Quality
+    description: How good the data is.
+    awful: Wrong every week.
+    excellent: Tested and trusted.
+  - id: ownership
+    name: Ownership
+    description: Who owns the data.
+    awful: Nobody.
+    excellent: Everyone knows.
+"""
+
+PLAYBOOK = """\
+kind: playbook
+id: tiny-quality
+title: Test the data
+summary: Add tests.
+applies_to:
+  model: tiny
+  segments: [quality]
+  levels: {min: 1, max: 2}
+horizon: urgent
+owner_role: Data lead
+effort: small
+steps: [Write one test.]
+outcome: Fewer surprises.
+measures: [Incidents per month.]
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def validate(capsys, *paths: Path) -> tuple[int, list[str]]:
+    code = main(["validate", *map(str, paths)])
+    lines = [line for line in capsys.readouterr().out.splitlines() if line]
+    return code, lines
+
+
+def test_valid_files_pass(tmp_path, capsys):
+    model, playbook = write(tmp_path, "tiny.yaml", MODEL), write(tmp_path, "pb.yaml", PLAYBOOK)
+    assert validate(capsys, model, playbook) == (0, [])
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path, capsys):
+    broken = write(tmp_path, "broken.yaml", MODEL.replace("name: Tiny model", "name: [Tiny model"))
+    code, lines = validate(capsys, broken)
+    assert code == 1 and len(lines) == 1
+    assert lines[0].startswith(f"{broken}:")
+    assert "YAML syntax error" in lines[0]
+
+
+def test_value_with_colon_gets_a_quoting_hint(tmp_path, capsys):
+    broken = write(tmp_path, "colon.yaml", MODEL.replace("description: A model for tests.", "description: Note: a colon"))
+    code, lines = validate(capsys, broken)
+    assert code == 1 and "must be quoted" in lines[0] and f"{broken}:5:" in lines[0]
+
+
+def test_unknown_key_is_named_with_its_line(tmp_path, capsys):
+    broken = write(tmp_path, "typo.yaml", MODEL.replace("    excellent: Everyone knows.", "    exellent: Everyone knows."))
+    code, lines = validate(capsys, broken)
+    assert code == 1
+    assert any(f"{broken}:26: segments[1].exellent: unknown key 'exellent'" in line for line in lines)
+
+
+def test_duplicate_segment_id(tmp_path, capsys):
+    broken = write(tmp_path, "dup.yaml", MODEL.replace("id: ownership", "id: quality"))
+    code, lines = validate(capsys, broken)
+    assert code == 1
+    assert lines == [f"{broken}:1: segment id 'quality' is used twice; every segment id must be unique"]
+
+
+def test_playbook_naming_a_missing_segment(tmp_path, capsys):
+    model = write(tmp_path, "tiny.yaml", MODEL)
+    broken = write(tmp_path, "pb.yaml", PLAYBOOK.replace("segments: [quality]", "segments: [qualty]"))
+    code, lines = validate(capsys, model, broken)
+    assert code == 1
+    assert lines == [
+        f"{broken}:7: applies_to.segments[0]: segment 'qualty' does not exist in model 'tiny' (segments: quality, ownership)"
+    ]
+
+
+def test_playbook_level_outside_the_ladder(tmp_path, capsys):
+    model = write(tmp_path, "tiny.yaml", MODEL)
+    broken = write(tmp_path, "pb.yaml", PLAYBOOK.replace("{min: 1, max: 2}", "{min: 0, max: 2}"))
+    code, lines = validate(capsys, model, broken)
+    assert code == 1
+    assert lines == [f"{broken}:8: applies_to.levels.min: level 0 is not on the ladder of model 'tiny' (1-3)"]
+
+
+def test_playbook_for_a_missing_model(tmp_path, capsys):
+    broken = write(tmp_path, "pb.yaml", PLAYBOOK)
+    code, lines = validate(capsys, broken)
+    assert code == 1 and "model 'tiny' does not exist" in lines[0] and lines[0].startswith(f"{broken}:6:")
+
+
+def test_impossible_level_range(tmp_path, capsys):
+    model = write(tmp_path, "tiny.yaml", MODEL)
+    broken = write(tmp_path, "pb.yaml", PLAYBOOK.replace("{min: 1, max: 2}", "{min: 3, max: 1}"))
+    code, lines = validate(capsys, model, broken)
+    assert code == 1 and "min level 3 is above max level 1" in lines[0]
+
+
+def test_segment_describing_a_level_off_the_ladder(tmp_path, capsys):
+    text = MODEL.replace("    excellent: Tested and trusted.\n", "    excellent: Tested and trusted.\n    levels:\n      4: Beyond green.\n")
+    code, lines = validate(capsys, write(tmp_path, "m.yaml", text))
+    assert code == 1 and "segment 'quality' describes level 4, which is not on the ladder (1-3)" in lines[0]
+
+
+def test_unquoted_no_label_says_quote_it(tmp_path, capsys):
+    broken = write(tmp_path, "no.yaml", MODEL.replace("label: Amber", "label: No"))
+    code, lines = validate(capsys, broken)
+    assert code == 1
+    assert lines == [
+        f'{broken}:13: levels[1].label: YAML read `No` as the boolean false (yes/no/on/off are booleans in YAML); quote it: "No"'
+    ]
+
+
+def test_unquoted_version_number_says_quote_it(tmp_path, capsys):
+    broken = write(tmp_path, "v.yaml", MODEL.replace('version: "1"', "version: 1.0"))
+    code, lines = validate(capsys, broken)
+    assert code == 1 and 'YAML read `1.0` as a number; quote it: "1.0"' in lines[0]
+
+
+def test_duplicate_yaml_key_is_not_silently_dropped(tmp_path, capsys):
+    broken = write(tmp_path, "twice.yaml", MODEL.replace("name: Tiny model\n", "name: Tiny model\nname: Other\n"))
+    code, lines = validate(capsys, broken)
+    assert code == 1 and lines == [f"{broken}:4: name: key 'name' appears twice here; YAML would silently keep only the last one"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("value: 3", "value: 4"), "level values must go up by one with no gaps"),
+        (("kind: model", "kind: modle"), "unknown kind 'modle'; it must be one of: model, survey, playbook"),
+        (("id: tiny", "id: Tiny Model"), "'Tiny Model' is not a valid id"),
+        (("    label: Green", "    label: Green\n    colour: red"), "is not a colour; write it as \"#rrggbb\""),
+        (("  licence: Apache-2.0\n", ""), "required key 'licence' is missing"),
+    ],
+)
+def test_model_mistakes(tmp_path, capsys, change, message):
+    code, lines = validate(capsys, write(tmp_path, "m.yaml", MODEL.replace(*change, 1)))
+    assert code == 1 and any(message in line for line in lines), lines
+
+
+def test_empty_and_non_mapping_files(tmp_path, capsys):
+    empty, listing = write(tmp_path, "empty.yaml", ""), write(tmp_path, "list.yaml", "- a\n- b\n")
+    code, lines = validate(capsys, empty, listing)
+    assert code == 1
+    assert any("file is empty" in line for line in lines) and any("must be a mapping" in line for line in lines)
+
+
+def test_survey_show_if_must_look_back_to_a_real_option(tmp_path, capsys):
+    survey = """\
+    kind: survey
+    id: s
+    title: S
+    version: "1"
+    intro: Hi.
+    sections:
+      - id: one
+        title: One
+        questions:
+          - id: role
+            type: single_choice
+            text: Role?
+            options: [Creator, Consumer]
+          - id: why
+            type: text
+            text: Why?
+            show_if: {question: role, equals: builder}
+    """
+    code, lines = validate(capsys, write(tmp_path, "s.yaml", survey))
+    assert code == 1 and "'builder', which is not one of its options (consumer, creator)" in lines[0]
+    forward = survey.replace("show_if: {question: role, equals: builder}", "show_if: {question: later, answered: true}")
+    code, lines = validate(capsys, write(tmp_path, "s.yaml", forward))
+    assert code == 1 and "show_if can only look back" in lines[0]
+
+
+def test_a_missing_path_is_reported(tmp_path, capsys):
+    code, lines = validate(capsys, tmp_path / "nope.yaml")
+    assert code == 1 and lines == [f"{tmp_path / 'nope.yaml'}: no such file or folder"]
+
+
+def test_one_broken_file_does_not_stop_the_rest(tmp_path):
+    write(tmp_path, "good.yaml", MODEL)
+    write(tmp_path, "bad.yaml", MODEL.replace("id: tiny", "id: other").replace("label: Amber", "label: Yes"))
+    catalog = load_catalog([*builtin_sources(), Source(tmp_path, "organisation")])
+    assert "tiny" in catalog.models and "other" not in catalog.models
+    assert "data-maturity" in catalog.models and len(catalog.playbooks) >= 48
+    assert [p.path.endswith("bad.yaml") for p in catalog.problems] == [True]
+
+
+def test_organisation_content_replaces_and_adds_by_id(tmp_path):
+    replaced = MODEL.replace("id: tiny", "id: data-team-health-check").replace("name: Tiny model", "name: Our health check")
+    write(tmp_path, "models/health.yaml", replaced)
+    write(tmp_path, "models/tiny.yaml", MODEL)
+    catalog = load_catalog([*builtin_sources(), Source(tmp_path, "organisation")])
+    assert catalog.models["data-team-health-check"].name == "Our health check"
+    assert catalog.origins[("model", "data-team-health-check")].endswith("health.yaml")
+    assert "tiny" in catalog.models and "data-maturity" in catalog.models
+    # Built-in playbooks for segments our replacement lacks are reported, not silently kept.
+    assert not any(p.applies_to.model == "data-team-health-check" for p in catalog.playbooks.values())
+    assert any("does not exist in model 'data-team-health-check'" in p.message for p in catalog.problems)
+
+
+def test_duplicate_ids_within_one_folder(tmp_path):
+    write(tmp_path, "a.yaml", MODEL)
+    write(tmp_path, "b.yaml", MODEL)
+    catalog = load_catalog([Source(tmp_path, "organisation")])
+    assert len(catalog.models) == 1
+    assert len(catalog.problems) == 1 and "already used by" in catalog.problems[0].message
+
+
+def test_content_dir_from_environment_is_validated(tmp_path, monkeypatch, capsys):
+    write(tmp_path, "bad.yaml", MODEL.replace("label: Amber", "label: off"))
+    monkeypatch.setenv("MATURITY_CONTENT_DIR", str(tmp_path))
+    code, lines = validate(capsys)
+    assert code == 1 and len(lines) == 1 and 'quote it: "off"' in lines[0]

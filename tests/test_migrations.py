@@ -1,0 +1,77 @@
+"""Migrations: existing data survives every upgrade, and the models match the migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from maturity.storage.engine import get_engine
+from maturity.storage.migrate import current_revision, downgrade, head_revision, revisions, upgrade
+
+
+def test_upgrade_from_the_first_revision_keeps_every_row(tmp_path):
+    path = tmp_path / "old.db"
+    url = f"sqlite:///{path}"
+    first = revisions()[0]
+    assert first != head_revision(), "need at least two revisions for this test to mean anything"
+    upgrade(url, first)
+
+    # Fill the first release's schema the way that release would have, with plain SQL.
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("INSERT INTO team (id, name, description, created_at) VALUES (1, 'Finance', 'FP&A', '2024-01-01 10:00:00')")
+        db.execute(
+            "INSERT INTO workshop (id, team_id, model_id, model_version, title, held_on, mode, status, consensus_rule,"
+            " second_vote, anonymous, join_code, current_position, created_at, version)"
+            " VALUES (1, 1, 'data-maturity', '1.0', 'Q1', '2024-02-01', 'lock_step', 'closed', 'median', 0, 1, 'ABC234', 0, '2024-02-01 09:00:00', 1)"
+        )
+        db.execute("INSERT INTO round (id, workshop_id, segment_id, number, status) VALUES (1, 1, 'skills', 1, 'revealed')")
+        for pid in range(1, 6):
+            db.execute(
+                "INSERT INTO participant (id, workshop_id, token, joined_at, last_seen_at) VALUES (?, 1, ?, '2024-02-01', '2024-02-01')",
+                (pid, f"token-{pid}"),
+            )
+            db.execute(
+                "INSERT INTO vote (round_id, participant_id, level, cast_at, updated_at) VALUES (1, ?, ?, '2024-02-01', '2024-02-01')",
+                (pid, pid % 4),
+            )
+        db.execute(
+            "INSERT INTO consensus (id, workshop_id, segment_id, level, target_level, confidence, rule, notes, evidence,"
+            " recorded_by, recorded_at, version) VALUES (1, 1, 'skills', 2, 3, 'high', 'median', 'n', 'e', 'F', '2024-02-01', 1)"
+        )
+        db.execute(
+            "INSERT INTO consensuschange (consensus_id, level, target_level, confidence, rule, notes, evidence, changed_by, changed_at)"
+            " VALUES (1, 2, 3, 'high', 'median', 'n', 'e', 'F', '2024-02-01')"
+        )
+        before = _counts(db)
+
+    assert upgrade(url) == head_revision()
+
+    with sqlite3.connect(path) as db:
+        assert _counts(db, before) == before
+        assert db.execute("SELECT name, description FROM team").fetchall() == [("Finance", "FP&A")]
+        assert db.execute("SELECT join_code FROM workshop").fetchone() == ("ABC234",)
+        assert db.execute("SELECT COUNT(*) FROM person").fetchone() == (0,)  # the new tables exist
+
+
+def _counts(db: sqlite3.Connection, tables=None) -> dict[str, int]:
+    names = tables or [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'")]
+    return {name: db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in names}
+
+
+def test_models_and_migrations_agree(db_url):
+    with get_engine(db_url).connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_upgrade_is_idempotent_and_downgrade_works(db_url):
+    assert current_revision(db_url) == head_revision()
+    assert upgrade(db_url) == head_revision()
+    downgrade(db_url, revisions()[0])
+    assert current_revision(db_url) == revisions()[0]
+    upgrade(db_url)
+    assert current_revision(db_url) == head_revision()
