@@ -11,6 +11,7 @@ run: setup db
 	$(BIN)/streamlit run app.py
 
 test: setup
+	bash .ci/install-browser.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(STAMP)

@@ -93,3 +93,13 @@ def test_an_unusable_database_is_explained_on_the_page(tmp_path, monkeypatch):
     at = app()
     assert not at.exception
     assert "The database is not available" in at.error[0].value and "cannot be opened" in at.error[0].value
+
+
+def test_switching_model_after_choosing_a_segment_does_not_break_the_filter():
+    at = app()
+    at.switch_page(page_path("library")).run()
+    at.selectbox(key="playbook_model").set_value("data-team-health-check").run()
+    at.selectbox(key="playbook_segment").set_value("privacy-pii").run()
+    at.selectbox(key="playbook_model").set_value("data-maturity").run()
+    assert not at.exception
+    assert any(c.value == "24 of 48 playbooks" for c in at.caption)

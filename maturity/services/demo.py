@@ -95,7 +95,7 @@ class DemoSummary:
 def describe(summary: DemoSummary) -> str:
     if not summary.created:
         return "Demo data is already loaded; nothing added."
-    made = ", ".join(f"{n} {name}" for name, n in summary.created.items())
+    made = ", ".join(f"{n:,} {name}" for name, n in summary.created.items())
     skipped = f" (skipped: {'; '.join(summary.skipped)})" if summary.skipped else ""
     return f"Demo data loaded: {made}.{skipped}"
 

@@ -39,9 +39,10 @@ if report.empty:
             st.rerun()
 else:
     st.subheader("In this database")
-    columns = st.columns(len(report.counts))
-    for column, (name, count) in zip(columns, report.counts.items(), strict=True):
-        column.metric(name.capitalize(), f"{count:,}")
+    counts = list(report.counts.items())
+    for start in range(0, len(counts), 4):
+        for column, (name, count) in zip(st.columns(4), counts[start : start + 4]):
+            column.metric(name.capitalize(), f"{count:,}")
     st.page_link(page_path("library"), label="Browse the content library", icon=":material/library_books:")
 
 if message := st.session_state.pop("demo_message", None):

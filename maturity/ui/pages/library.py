@@ -57,25 +57,29 @@ with tab_playbooks:
     text = search.text_input("Search", key="playbook_search", placeholder="e.g. owner, dashboard, privacy")
     model_filter = model_col.selectbox(
         "Model",
-        [None, *catalog.models],
-        format_func=lambda mid: "All models" if mid is None else catalog.models[mid].name,
+        ["", *catalog.models],
+        format_func=lambda mid: catalog.models[mid].name if mid else "All models",
         key="playbook_model",
     )
     segments = catalog.models[model_filter].segments if model_filter else []
     segment_filter = segment_col.selectbox(
         "Segment",
-        [None, *(s.id for s in segments)],
-        format_func=lambda sid: "All segments" if sid is None else catalog.models[model_filter].segment(sid).name,
+        ["", *(s.id for s in segments)],
+        format_func=lambda sid: next((s.name for s in segments if s.id == sid), "All segments"),
         key="playbook_segment",
         disabled=not model_filter,
     )
+    if segment_filter not in {s.id for s in segments}:
+        segment_filter = ""  # left over from another model
     horizon_filter = horizon_col.selectbox(
         "Horizon",
-        [None, *(h.value for h in Horizon)],
-        format_func=lambda h: "Any horizon" if h is None else HORIZON_LABELS[Horizon(h)],
+        ["", *(h.value for h in Horizon)],
+        format_func=lambda h: HORIZON_LABELS[Horizon(h)] if h else "Any horizon",
         key="playbook_horizon",
     )
-    found = search_playbooks(catalog, text, model_id=model_filter, segment_id=segment_filter, horizon=horizon_filter)
+    found = search_playbooks(
+        catalog, text, model_id=model_filter or None, segment_id=segment_filter or None, horizon=horizon_filter or None
+    )
     st.caption(f"{len(found)} of {len(catalog.playbooks)} playbooks")
     for playbook in found:
         playbook_ui(playbook, catalog)

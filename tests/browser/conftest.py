@@ -1,0 +1,181 @@
+"""Real-browser fixtures: a Streamlit server on a fresh database, and Debian's Chromium driven by Playwright.
+
+The browser is /usr/bin/chromium (installed by .ci/install-browser.sh), never a Playwright download.
+Without it, or without the playwright package, every browser test is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+SERVER_START_TIMEOUT_S = 60
+APP_TIMEOUT_MS = 25_000
+EXPECT_TIMEOUT_MS = 15_000
+
+
+def _python() -> str:
+    venv_python = REPO_ROOT / ".venv" / "bin" / "python"
+    return str(venv_python) if venv_python.exists() else sys.executable
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _health(base_url: str) -> tuple[int, str] | None:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+            return response.status, response.read().decode()
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def _read(log: Path) -> str:
+    return log.read_text(errors="replace") if log.exists() else ""
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free port with a fresh SQLite database; yield its base URL."""
+    workdir = tmp_path_factory.mktemp("browser-server")
+    log = workdir / "server.log"
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "MATURITY_DB_URL": f"sqlite:///{workdir / 'maturity.db'}"}
+    env.pop("MATURITY_CONTENT_DIR", None)
+    command = [
+        _python(), "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"the Streamlit server exited with code {server.returncode}:\n{_read(log)}")
+            if _health(base_url) == (200, "ok"):
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(f"the Streamlit server did not answer within {SERVER_START_TIMEOUT_S} s:\n{_read(log)}")
+            time.sleep(0.25)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless; skips every browser test when it or playwright is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed; run .ci/install-browser.sh (as root) to install it")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is not installed (pip install -e '.[test]'); see .ci/install-browser.sh")
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)  # the default 5 s is tight for a cold server on CI
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _new_page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
+    context = browser.new_context(viewport=viewport)
+    context.set_default_timeout(APP_TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    """A fresh browser context (own cookies and Streamlit session) at desktop size."""
+    yield from _new_page(browser, DESKTOP)
+
+
+@pytest.fixture
+def phone_page(browser: Browser, app_url: str) -> Iterator[Page]:
+    """A fresh browser context at phone size (375x812)."""
+    yield from _new_page(browser, PHONE)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """test-artifacts/ at the repo root (git-ignored), for screenshots."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def wait_for_app_idle(page: Page, *, settle_ms: int = 200) -> None:
+    """Wait until Streamlit is connected and its script has finished running.
+
+    Streamlit publishes its state on the root element (as its own e2e tests use):
+    <div data-testid="stApp" data-test-connection-state="CONNECTED" data-test-script-state="notRunning">.
+    The first short wait lets a rerun triggered by the last interaction start before we look.
+    """
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(settle_ms)
+    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
+        state="attached", timeout=APP_TIMEOUT_MS
+    )
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=APP_TIMEOUT_MS
+    )
+    expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=APP_TIMEOUT_MS)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=APP_TIMEOUT_MS)
+
+
+def open_app(page: Page, url: str) -> Page:
+    """Go to a page of the app and wait until it has rendered."""
+    response = page.goto(url)
+    assert response is not None and response.status == 200, f"GET {url} answered {response and response.status}"
+    page.get_by_test_id("stAppViewContainer").wait_for(state="attached", timeout=APP_TIMEOUT_MS)
+    wait_for_app_idle(page)
+    return page
