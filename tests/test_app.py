@@ -54,6 +54,8 @@ def test_library_shows_every_model_survey_and_playbook(builtin_catalog):
     for segment in dmm.segments:
         assert any(label.startswith(segment.name) for label in expanders), segment.id
     assert any(dmm.segments[0].awful in e.value for e in at.error)
+    assert any(dmm.segments[0].excellent in s.value for s in at.success)
+    assert any(dmm.segments[0].levels[3] in m.value for m in at.markdown)
     for model_id, model in builtin_catalog.models.items():
         at.selectbox(key="library_model").set_value(model_id).run()
         assert any(h.value.startswith(model.name) for h in at.subheader)

@@ -62,11 +62,14 @@ def model_ui(model: ModelDefinition, catalog: Catalog) -> None:
                 awful.error(f"**Awful** — {segment.awful}", icon=":material/sentiment_very_dissatisfied:")
                 excellent.success(f"**Excellent** — {segment.excellent}", icon=":material/sentiment_very_satisfied:")
                 if segment.levels:
-                    rows = [
-                        {"Level": f"{lv.value} {lv.label}", "At this level": segment.levels.get(lv.value, "")}
-                        for lv in model.levels
-                    ]
-                    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+                    # A list, not a table: level texts are sentences and a table cell would cut them.
+                    st.markdown(
+                        "\n".join(
+                            f"- **{lv.value} {lv.label}** — {segment.levels[lv.value]}"
+                            for lv in model.levels
+                            if lv.value in segment.levels
+                        )
+                    )
                 if playbooks:
                     st.caption("Playbooks: " + "; ".join(f"{p.title} (levels {p.applies_to.levels.min}–{p.applies_to.levels.max})" for p in playbooks))
 
