@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test setup db demo validate bench clean
 
-run: setup db
+run: setup
 	$(BIN)/python -m maturity init
 	$(BIN)/streamlit run app.py
 

@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="a content file or folder")
     commands.add_parser("migrate", help="create or upgrade the database schema")
     init = commands.add_parser("init", help="migrate, then offer demo data on an empty database")
-    init.add_argument("--demo", choices=["ask", "yes", "no"], default="ask", help="load demo data when empty (default: ask on a terminal)")
+    init.add_argument(
+        "--demo", choices=["ask", "yes", "no"], default="ask", help="load demo data when empty (default: ask on a terminal)"
+    )
     demo = commands.add_parser("demo", help="fill the database with demo data")
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     commands.add_parser("status", help="show the database and what it holds")
@@ -69,7 +71,11 @@ def _validate(args) -> int:
         return 1
     print(
         f"ok: {catalog.files_read} file(s) checked"
-        + ("" if args.paths else f"; {len(catalog.models)} models, {len(catalog.surveys)} surveys, {len(catalog.playbooks)} playbooks"),
+        + (
+            ""
+            if args.paths
+            else f"; {len(catalog.models)} models, {len(catalog.surveys)} surveys, {len(catalog.playbooks)} playbooks"
+        ),
         file=sys.stderr,
     )
     return 0

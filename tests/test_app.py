@@ -44,7 +44,12 @@ def test_home_on_an_empty_database_guides_a_newcomer_and_loads_the_demo():
 def test_library_shows_every_model_survey_and_playbook(builtin_catalog):
     at = app()
     at.switch_page(page_path("library")).run()
-    assert [t.label for t in at.tabs] == ["Models (2)", "Surveys (3)", f"Playbooks ({len(builtin_catalog.playbooks)})", "Problems (0)"]
+    assert [t.label for t in at.tabs] == [
+        "Models (2)",
+        "Surveys (3)",
+        f"Playbooks ({len(builtin_catalog.playbooks)})",
+        "Problems (0)",
+    ]
     assert at.selectbox(key="library_model").options == [m.name for m in builtin_catalog.models.values()]
     assert at.selectbox(key="library_survey").options == [s.title for s in builtin_catalog.surveys.values()]
     expanders = [e.label for e in at.expander]

@@ -15,7 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "maturity", *args],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        timeout=120,
     )
 
 

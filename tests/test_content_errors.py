@@ -136,7 +136,9 @@ def test_impossible_level_range(tmp_path, capsys):
 
 
 def test_segment_describing_a_level_off_the_ladder(tmp_path, capsys):
-    text = MODEL.replace("    excellent: Tested and trusted.\n", "    excellent: Tested and trusted.\n    levels:\n      4: Beyond green.\n")
+    text = MODEL.replace(
+        "    excellent: Tested and trusted.\n", "    excellent: Tested and trusted.\n    levels:\n      4: Beyond green.\n"
+    )
     code, lines = validate(capsys, write(tmp_path, "m.yaml", text))
     assert code == 1 and "segment 'quality' describes level 4, which is not on the ladder (1-3)" in lines[0]
 
@@ -168,7 +170,7 @@ def test_duplicate_yaml_key_is_not_silently_dropped(tmp_path, capsys):
         (("value: 3", "value: 4"), "level values must go up by one with no gaps"),
         (("kind: model", "kind: modle"), "unknown kind 'modle'; it must be one of: model, survey, playbook"),
         (("id: tiny", "id: Tiny Model"), "'Tiny Model' is not a valid id"),
-        (("    label: Green", "    label: Green\n    colour: red"), "is not a colour; write it as \"#rrggbb\""),
+        (("    label: Green", "    label: Green\n    colour: red"), 'is not a colour; write it as "#rrggbb"'),
         (("  licence: Apache-2.0\n", ""), "required key 'licence' is missing"),
     ],
 )

@@ -31,7 +31,9 @@ def test_demo_history_is_quarterly_over_two_years_and_improves(db_url, builtin_c
     with read_session(db_url) as session:
         finance = session.exec(select(Team).where(Team.name == "Finance")).one()
         held = session.exec(
-            select(Workshop.held_on).where(Workshop.team_id == finance.id, Workshop.model_id == "data-maturity").order_by(Workshop.held_on)
+            select(Workshop.held_on)
+            .where(Workshop.team_id == finance.id, Workshop.model_id == "data-maturity")
+            .order_by(Workshop.held_on)
         ).all()
         assert len(held) == 8 and held[-1] <= date(2026, 11, 21) and (held[-1] - held[0]).days > 600
         first_avg, last_avg = (
@@ -42,13 +44,23 @@ def test_demo_history_is_quarterly_over_two_years_and_improves(db_url, builtin_c
         )
         assert last_avg > first_avg
         # every consensus sits on the ladder and below or at its target
-        assert session.exec(select(func.count()).select_from(Consensus).where(Consensus.target_level < Consensus.level)).one() == 0
+        assert (
+            session.exec(select(func.count()).select_from(Consensus).where(Consensus.target_level < Consensus.level)).one() == 0
+        )
         assert session.exec(select(func.max(Vote.level))).one() <= 5
         # actions carry their history, and some are overdue
-        assert session.exec(select(func.count()).select_from(ActionEvent)).one() > session.exec(select(func.count()).select_from(Action)).one()
+        assert (
+            session.exec(select(func.count()).select_from(ActionEvent)).one()
+            > session.exec(select(func.count()).select_from(Action)).one()
+        )
         statuses = set(session.exec(select(Action.status)).all())
         assert {"done", "open"} <= statuses
-        assert session.exec(select(func.count()).select_from(SurveyCampaign).where(SurveyCampaign.survey_id == "data-trust-pulse")).one() == 4
+        assert (
+            session.exec(
+                select(func.count()).select_from(SurveyCampaign).where(SurveyCampaign.survey_id == "data-trust-pulse")
+            ).one()
+            == 4
+        )
         assert session.exec(select(func.count()).select_from(Answer)).one() > 1000
 
 

@@ -58,7 +58,9 @@ def test_upgrade_from_the_first_revision_keeps_every_row(tmp_path):
 
 
 def _counts(db: sqlite3.Connection, tables=None) -> dict[str, int]:
-    names = tables or [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'")]
+    names = tables or [
+        r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'")
+    ]
     return {name: db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in names}
 
 

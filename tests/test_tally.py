@@ -2,7 +2,7 @@
 
 import pytest
 
-from maturity.domain.tally import summarise, suggested_consensus
+from maturity.domain.tally import suggested_consensus, summarise
 
 
 def test_summary_of_a_split_room():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -86,7 +86,11 @@ def load_catalog(sources: Sequence[Source]) -> Catalog:
             key = (definition.kind, definition.id)
             if key in seen_here:
                 catalog.problems.append(
-                    Problem(shown, f"{definition.kind} id {definition.id!r} is already used by {seen_here[key]}; ids must be unique", "id")
+                    Problem(
+                        shown,
+                        f"{definition.kind} id {definition.id!r} is already used by {seen_here[key]}; ids must be unique",
+                        "id",
+                    )
                 )
                 continue
             seen_here[key] = shown
@@ -131,7 +135,9 @@ def _playbook_problems(playbook: PlaybookDefinition, models: dict[str, ModelDefi
     applies = playbook.applies_to
     model = models.get(applies.model)
     if model is None:
-        yield Problem(shown, f"model {applies.model!r} does not exist (models: {', '.join(sorted(models)) or 'none'})", "applies_to.model")
+        yield Problem(
+            shown, f"model {applies.model!r} does not exist (models: {', '.join(sorted(models)) or 'none'})", "applies_to.model"
+        )
         return
     segment_ids = {s.id for s in model.segments}
     for index, segment_id in enumerate(applies.segments):

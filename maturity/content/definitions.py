@@ -73,7 +73,7 @@ class ModelDefinition(Strict):
     segments: list[SegmentDefinition] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _check(self) -> "ModelDefinition":
+    def _check(self) -> ModelDefinition:
         values = [level.value for level in self.levels]
         if values[0] not in (0, 1):
             raise ValueError(f"the level ladder must start at 0 or 1, not {values[0]}")
@@ -93,14 +93,12 @@ class ModelDefinition(Strict):
             if segment.section is not None and segment.section not in section_ids:
                 known = ", ".join(sorted(section_ids)) or "none defined"
                 raise ValueError(
-                    f"segment {segment.id!r} names section {segment.section!r},"
-                    f" which does not exist (sections: {known})"
+                    f"segment {segment.id!r} names section {segment.section!r}, which does not exist (sections: {known})"
                 )
             outside = sorted(set(segment.levels) - set(values))
             if outside:
                 raise ValueError(
-                    f"segment {segment.id!r} describes level {outside[0]}, which is not on the"
-                    f" ladder ({values[0]}-{values[-1]})"
+                    f"segment {segment.id!r} describes level {outside[0]}, which is not on the ladder ({values[0]}-{values[-1]})"
                 )
         return self
 
@@ -152,7 +150,7 @@ class ShowIfDefinition(Strict):
     answered: bool | None = None
 
     @model_validator(mode="after")
-    def _one_condition(self) -> "ShowIfDefinition":
+    def _one_condition(self) -> ShowIfDefinition:
         given = [name for name in ("equals", "any_of", "answered") if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError("show_if needs exactly one of: equals, any_of, answered")
@@ -180,13 +178,11 @@ class QuestionDefinition(Strict):
     def _plain_options(cls, value):
         # Authors may write options as plain labels; the value is then derived from the label.
         if isinstance(value, list):
-            return [
-                {"value": _slug(item), "label": item} if isinstance(item, str) else item for item in value
-            ]
+            return [{"value": _slug(item), "label": item} if isinstance(item, str) else item for item in value]
         return value
 
     @model_validator(mode="after")
-    def _check(self) -> "QuestionDefinition":
+    def _check(self) -> QuestionDefinition:
         t = self.type
         if t == QuestionType.LIKERT and not self.scale:
             raise ValueError(f"likert question {self.id!r} needs a scale (e.g. scale: agreement)")
@@ -204,8 +200,7 @@ class QuestionDefinition(Strict):
             raise ValueError(f"question {self.id!r}: min {self.min} is above max {self.max}")
         if self.segment and t not in SCORED_TYPES:
             raise ValueError(
-                f"question {self.id!r} maps to a segment but is {t.value}; only likert, rating and nps"
-                " questions can be scored"
+                f"question {self.id!r} maps to a segment but is {t.value}; only likert, rating and nps questions can be scored"
             )
         if self.reverse and t not in SCORED_TYPES:
             raise ValueError(f"only scored questions can be reversed; {self.id!r} is {t.value}")
@@ -230,7 +225,7 @@ class SurveyDefinition(Strict):
     sections: list[SurveySectionDefinition] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _check(self) -> "SurveyDefinition":
+    def _check(self) -> SurveyDefinition:
         for name, labels in self.scales.items():
             if len(labels) < 2:
                 raise ValueError(f"scale {name!r} needs at least two labels")
@@ -241,7 +236,9 @@ class SurveyDefinition(Strict):
                 raise ValueError(f"question id {question.id!r} is used twice; every question id must be unique")
             if question.scale and question.scale not in self.all_scales:
                 known = ", ".join(sorted(self.all_scales))
-                raise ValueError(f"question {question.id!r} uses scale {question.scale!r}, which does not exist (scales: {known})")
+                raise ValueError(
+                    f"question {question.id!r} uses scale {question.scale!r}, which does not exist (scales: {known})"
+                )
             if question.show_if:
                 _check_show_if(question, seen)
             seen[question.id] = question
@@ -308,7 +305,7 @@ class LevelRange(Strict):
     max: int
 
     @model_validator(mode="after")
-    def _ordered(self) -> "LevelRange":
+    def _ordered(self) -> LevelRange:
         if self.min > self.max:
             raise ValueError(f"min level {self.min} is above max level {self.max}")
         return self

@@ -122,12 +122,16 @@ def parse_text(text: str, shown: str) -> Definition:
     if positions.duplicates:
         raise ContentError(
             [
-                Problem(shown, f"key {p[-1]!r} appears twice here; YAML would silently keep only the last one", format_path(p), line)
+                Problem(
+                    shown, f"key {p[-1]!r} appears twice here; YAML would silently keep only the last one", format_path(p), line
+                )
                 for p, line in positions.duplicates
             ]
         )
     if not isinstance(data, dict):
-        raise ContentError([Problem(shown, "the file must be a mapping of keys (kind:, id:, ...), not a list or a single value", line=1)])
+        raise ContentError(
+            [Problem(shown, "the file must be a mapping of keys (kind:, id:, ...), not a list or a single value", line=1)]
+        )
     kind = data.get("kind")
     definition = DEFINITION_BY_KIND.get(kind) if isinstance(kind, str) else None
     if definition is None:
@@ -162,17 +166,19 @@ def _validation_problem(err: dict[str, Any], positions: _Positions, shown: str) 
     if scalar is not None and scalar.raw.lower() in YAML_BOOLEAN_WORDS and scalar.tag.endswith(":bool"):
         message = (
             f"YAML read `{scalar.raw}` as the boolean {str(err['input']).lower()}"
-            f" (yes/no/on/off are booleans in YAML); quote it: \"{scalar.raw}\""
+            f' (yes/no/on/off are booleans in YAML); quote it: "{scalar.raw}"'
         )
         return Problem(shown, message, field, scalar.line)
     if kind == "extra_forbidden":
-        return Problem(shown, f"unknown key {loc[-1]!r}; check its spelling (see docs/content.md for the allowed keys)", field, line)
+        return Problem(
+            shown, f"unknown key {loc[-1]!r}; check its spelling (see docs/content.md for the allowed keys)", field, line
+        )
     if kind == "missing":
         return Problem(shown, f"required key {loc[-1]!r} is missing", format_path(loc[:-1]) or field, line)
     if kind == "string_type" and scalar is not None and scalar.tag.endswith((":int", ":float")):
-        return Problem(shown, f"YAML read `{scalar.raw}` as a number; quote it: \"{scalar.raw}\"", field, scalar.line)
+        return Problem(shown, f'YAML read `{scalar.raw}` as a number; quote it: "{scalar.raw}"', field, scalar.line)
     if kind == "string_pattern_mismatch" and "colour" in field:
-        return Problem(shown, f"{err['input']!r} is not a colour; write it as \"#rrggbb\" (in quotes)", field, line)
+        return Problem(shown, f'{err["input"]!r} is not a colour; write it as "#rrggbb" (in quotes)', field, line)
     if kind == "string_pattern_mismatch":
         return Problem(
             shown,

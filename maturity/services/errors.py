@@ -20,7 +20,12 @@ def describe_failure(exc: BaseException) -> str:
     text = str(original).lower()
     if isinstance(exc, ArgumentError) or "could not parse sqlalchemy url" in text:
         return f"the database URL is not valid ({original}); check MATURITY_DB_URL, e.g. sqlite:///data/maturity.db"
-    if isinstance(original, OSError) and original.errno == errno.ENOSPC or "database or disk is full" in text or "disk full" in text:
+    if (
+        isinstance(original, OSError)
+        and original.errno == errno.ENOSPC
+        or "database or disk is full" in text
+        or "disk full" in text
+    ):
         return "the disk is full, so nothing was saved; free some space and try again"
     if "readonly database" in text or "read-only" in text or isinstance(original, PermissionError):
         return "the database file cannot be written (read-only file or folder); check its permissions"

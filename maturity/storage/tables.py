@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Column, Index, MetaData, Text, UniqueConstraint
@@ -21,7 +21,7 @@ SQLModel.metadata = MetaData(
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class WorkshopMode(StrEnum):

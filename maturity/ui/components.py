@@ -30,9 +30,7 @@ QUESTION_TYPE_LABELS = {
 
 def ladder_ui(model: ModelDefinition) -> None:
     """The level ladder as a table, each level on its own colour."""
-    frame = pd.DataFrame(
-        [{"Level": lv.value, "Label": lv.label, "What it looks like": lv.description} for lv in model.levels]
-    )
+    frame = pd.DataFrame([{"Level": lv.value, "Label": lv.label, "What it looks like": lv.description} for lv in model.levels])
     colours = {lv.value: lv.colour for lv in model.levels}
 
     def paint(row: pd.Series) -> list[str]:
@@ -71,7 +69,10 @@ def model_ui(model: ModelDefinition, catalog: Catalog) -> None:
                         )
                     )
                 if playbooks:
-                    st.caption("Playbooks: " + "; ".join(f"{p.title} (levels {p.applies_to.levels.min}–{p.applies_to.levels.max})" for p in playbooks))
+                    st.caption(
+                        "Playbooks: "
+                        + "; ".join(f"{p.title} (levels {p.applies_to.levels.min}–{p.applies_to.levels.max})" for p in playbooks)
+                    )
 
 
 def survey_ui(survey: SurveyDefinition, catalog: Catalog) -> None:
@@ -107,7 +108,9 @@ def _question_ui(number: int, question: QuestionDefinition, survey: SurveyDefini
         elif question.type in CHOICE_TYPES:
             st.text("\n".join(f"○ {option.label}" for option in question.options))
         elif question.type == QuestionType.NUMBER and (question.min is not None or question.max is not None):
-            st.text(f"From {question.min if question.min is not None else '…'} to {question.max if question.max is not None else '…'} {question.unit}".strip())
+            st.text(
+                f"From {question.min if question.min is not None else '…'} to {question.max if question.max is not None else '…'} {question.unit}".strip()
+            )
         if question.show_if:
             st.caption(f"Shown only if {_condition_text(question, survey)}")
         if question.segment:
@@ -157,7 +160,5 @@ def problems_ui(problems: list[Problem]) -> None:
         "save it, and this page picks the change up. `python -m maturity validate` shows the same list.",
         icon=":material/warning:",
     )
-    frame = pd.DataFrame(
-        [{"File": p.path, "Line": p.line, "Field": p.field, "Problem": p.message} for p in problems]
-    )
+    frame = pd.DataFrame([{"File": p.path, "Line": p.line, "Field": p.field, "Problem": p.message} for p in problems])
     st.dataframe(frame, hide_index=True, width="stretch")

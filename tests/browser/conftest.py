@@ -81,9 +81,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     with log.open("w") as out:
-        server = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
-        )
+        server = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while True:
@@ -165,9 +163,7 @@ def wait_for_app_idle(page: Page, *, settle_ms: int = 200) -> None:
     page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
         state="attached", timeout=APP_TIMEOUT_MS
     )
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
-        state="attached", timeout=APP_TIMEOUT_MS
-    )
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached", timeout=APP_TIMEOUT_MS)
     expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=APP_TIMEOUT_MS)
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=APP_TIMEOUT_MS)
 

@@ -41,7 +41,7 @@ else:
     st.subheader("In this database")
     counts = list(report.counts.items())
     for start in range(0, len(counts), 4):
-        for column, (name, count) in zip(st.columns(4), counts[start : start + 4]):
+        for column, (name, count) in zip(st.columns(4), counts[start : start + 4], strict=False):
             column.metric(name.capitalize(), f"{count:,}")
     st.page_link(page_path("library"), label="Browse the content library", icon=":material/library_books:")
 
