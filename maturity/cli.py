@@ -82,10 +82,10 @@ def _validate(args) -> int:
 
 
 def _migrate(args) -> int:
-    from maturity.storage.migrate import upgrade
+    from maturity.services.database import prepare_database
 
     settings = get_settings()
-    revision = upgrade(settings.db_url)
+    revision = prepare_database(settings.db_url)
     print(f"database {settings.db_url} is at revision {revision}")
     return 0
 
@@ -111,11 +111,10 @@ def _init(args) -> int:
 
 def _demo(args) -> int:
     from maturity.services import demo
+    from maturity.services.database import prepare_database
 
     settings = get_settings()
-    from maturity.storage.migrate import upgrade
-
-    upgrade(settings.db_url)
+    prepare_database(settings.db_url)
     print(demo.describe(demo.load_demo(settings.db_url, seed=args.seed)))
     return 0
 

@@ -101,7 +101,7 @@ def test_duplicate_segment_id(tmp_path, capsys):
     broken = write(tmp_path, "dup.yaml", MODEL.replace("id: ownership", "id: quality"))
     code, lines = validate(capsys, broken)
     assert code == 1
-    assert lines == [f"{broken}:1: segment id 'quality' is used twice; every segment id must be unique"]
+    assert lines == [f"{broken}:22: segments[1].id: segment id 'quality' is used twice; every segment id must be unique"]
 
 
 def test_playbook_naming_a_missing_segment(tmp_path, capsys):
@@ -207,10 +207,17 @@ def test_survey_show_if_must_look_back_to_a_real_option(tmp_path, capsys):
             show_if: {question: role, equals: builder}
     """
     code, lines = validate(capsys, write(tmp_path, "s.yaml", survey))
-    assert code == 1 and "'builder', which is not one of its options (consumer, creator)" in lines[0]
+    path = tmp_path / "s.yaml"
+    assert lines == [
+        f"{path}:17: sections[0].questions[1].show_if.equals: 'builder' is not an option of 'role' (options: creator, consumer)"
+    ]
     forward = survey.replace("show_if: {question: role, equals: builder}", "show_if: {question: later, answered: true}")
     code, lines = validate(capsys, write(tmp_path, "s.yaml", forward))
-    assert code == 1 and "show_if can only look back" in lines[0]
+    assert (
+        code == 1
+        and lines[0].startswith(f"{path}:17: sections[0].questions[1].show_if.question:")
+        and "show_if can only look back" in lines[0]
+    )
 
 
 def test_a_missing_path_is_reported(tmp_path, capsys):
@@ -253,3 +260,120 @@ def test_content_dir_from_environment_is_validated(tmp_path, monkeypatch, capsys
     monkeypatch.setenv("MATURITY_CONTENT_DIR", str(tmp_path))
     code, lines = validate(capsys)
     assert code == 1 and len(lines) == 1 and 'quote it: "off"' in lines[0]
+
+
+def test_yaml_aliases_are_refused_before_they_can_expand(tmp_path, capsys):
+    recursive = write(tmp_path, "loop.yaml", MODEL.replace("name: Tiny model", "name: &a [*a]"))
+    laughs = "kind: model\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9)
+    )
+    bomb = write(tmp_path, "bomb.yaml", laughs)
+    code, lines = validate(capsys, recursive, bomb)
+    assert code == 1 and len(lines) == 2
+    assert all("anchors and aliases" in line for line in lines)
+    assert lines[0].startswith(f"{bomb}:3:") or lines[1].startswith(f"{bomb}:3:")
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "hint"),
+    [
+        (("value: 1", "value: yes"), "levels[0].value", "YAML read `yes` as the boolean true"),
+        (("label: Red", "label: on"), "levels[0].label", 'quote it: "on"'),
+    ],
+)
+def test_booleans_never_become_numbers_or_labels(tmp_path, capsys, change, where, hint):
+    code, lines = validate(capsys, write(tmp_path, "m.yaml", MODEL.replace(*change, 1)))
+    assert code == 1 and where in lines[0] and hint in lines[0]
+
+
+def test_playbook_level_written_as_yes_is_refused(tmp_path, capsys):
+    model = write(tmp_path, "tiny.yaml", MODEL)
+    broken = write(tmp_path, "pb.yaml", PLAYBOOK.replace("{min: 1, max: 2}", "{min: yes, max: 2}"))
+    code, lines = validate(capsys, model, broken)
+    assert code == 1 and lines == [
+        f'{broken}:8: applies_to.levels.min: YAML read `yes` as the boolean true (yes/no/on/off are booleans in YAML); quote it: "yes"'
+    ]
+
+
+def test_every_cross_field_problem_is_reported_with_its_line(tmp_path, capsys):
+    text = MODEL.replace(
+        "    excellent: Tested and trusted.\n", "    excellent: Tested and trusted.\n    levels:\n      7: Beyond.\n"
+    )
+    text = text.replace("label: Green", "label: Red")
+    broken = write(tmp_path, "m.yaml", text)
+    code, lines = validate(capsys, broken)
+    assert code == 1
+    assert lines == [
+        f"{broken}:15: levels[2].label: level label 'Red' is used twice; every level label must be unique",
+        f"{broken}:23: segments[0].levels[7]: segment 'quality' describes level 7, which is not on the ladder (1-3)",
+    ]
+
+
+SURVEY = """\
+kind: survey
+id: s
+title: S
+version: "1"
+intro: Hi.
+sections:
+  - id: one
+    title: One
+    questions:
+      - id: trust
+        type: likert
+        scale: agreement
+        text: I trust the numbers.
+      - id: why
+        type: text
+        text: Why?
+        show_if: {question: trust, equals: 4}
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("equals: 4", "equals: 9"), "answers to 'trust' are a scale position from 1 to 5, so 9 can never match"),
+        (("equals: 4", "equals: no"), "YAML read `no` as the boolean false"),
+        (("equals: 4", "any_of: []"), "List should have at least 1 item"),
+        (("equals: 4", "equals: 4, answered: true"), "show_if needs exactly one of: equals, any_of, answered"),
+        (("scale: agreement", "scale: agreement\n        min: 1e400"), "Input should be a finite number"),
+        (("type: text", "type: single_choice\n        options: [A/B, A-B]"), "options 'A/B' and 'A-B' both have the value 'a-b'"),
+        (("type: text", "type: single_choice\n        options: [1, 2]"), 'option 1 is not text: quote it ("1")'),
+        (("scale: agreement", "scale: agreeement"), "scale 'agreeement' does not exist"),
+    ],
+)
+def test_survey_mistakes(tmp_path, capsys, change, message):
+    code, lines = validate(capsys, write(tmp_path, "s.yaml", SURVEY.replace(*change, 1)))
+    assert code == 1 and any(message in line for line in lines), lines
+    assert all(line.startswith(f"{tmp_path / 's.yaml'}:") and ":1:" not in line.split(" ")[0] for line in lines), lines
+
+
+def test_same_level_key_written_twice_is_caught(tmp_path, capsys):
+    text = MODEL.replace(
+        "    excellent: Tested and trusted.\n",
+        '    excellent: Tested and trusted.\n    levels:\n      1: One.\n      "1": Again.\n',
+    )
+    code, lines = validate(capsys, write(tmp_path, "m.yaml", text))
+    assert code == 1 and "key '1' appears twice here" in lines[0]
+
+
+def test_reference_urls_must_be_web_links(tmp_path, capsys):
+    model = write(tmp_path, "tiny.yaml", MODEL)
+    broken = write(tmp_path, "pb.yaml", PLAYBOOK + "references:\n  - title: Click me\n    url: javascript:alert(1)\n")
+    code, lines = validate(capsys, model, broken)
+    assert code == 1 and "references[0].url" in lines[0]
+
+
+def test_hidden_folders_are_not_content(tmp_path):
+    write(tmp_path, ".github/workflows/ci.yml", "on: push\n")
+    write(tmp_path, "tiny.yaml", MODEL)
+    catalog = load_catalog([Source(tmp_path, "organisation")])
+    assert catalog.problems == [] and catalog.files_read == 1
+
+
+def test_validating_a_configured_folder_reports_each_problem_once(tmp_path, monkeypatch, capsys):
+    write(tmp_path, "bad.yaml", MODEL.replace("label: Amber", "label: off"))
+    monkeypatch.setenv("MATURITY_CONTENT_DIR", str(tmp_path))
+    code, lines = validate(capsys, tmp_path)
+    assert code == 1 and len(lines) == 1

@@ -45,23 +45,26 @@ def test_migrations_and_demo_run_on_postgresql(pg_url, builtin_catalog):
     assert demo.load_demo(pg_url, catalog=builtin_catalog).created == {}
 
 
-def test_concurrent_writes_on_postgresql(pg_url):
+def test_read_then_write_on_postgresql_loses_no_update(pg_url):
     upgrade(pg_url)
+    with write_session(pg_url) as session:
+        session.add(Team(name="counter", description="0"))
     errors: list[BaseException] = []
 
-    def worker(n: int) -> None:
-        for i in range(10):
+    def worker() -> None:
+        for _ in range(20):
             try:
                 with write_session(pg_url) as session:
-                    session.add(Team(name=f"team-{n}-{i}"))
+                    team = session.exec(select(Team).where(Team.name == "counter")).one()
+                    team.description = str(int(team.description) + 1)
             except BaseException as exc:  # noqa: BLE001
                 errors.append(exc)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    threads = [threading.Thread(target=worker) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
     with read_session(pg_url) as session:
-        assert len(session.exec(select(Team)).all()) == 80
+        assert session.exec(select(Team.description).where(Team.name == "counter")).one() == "160"

@@ -57,7 +57,14 @@ def content_files(path: Path) -> list[Path]:
         return [path]
     if not path.is_dir():
         return []
-    return sorted(p for p in path.rglob("*") if p.suffix.lower() in CONTENT_SUFFIXES and p.is_file())
+    return sorted(
+        p
+        for p in path.rglob("*")
+        if p.suffix.lower() in CONTENT_SUFFIXES
+        and p.is_file()
+        # .github/, .git/ and editor files are not content, even when they are YAML
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )
 
 
 def display_path(path: Path) -> str:
@@ -178,9 +185,12 @@ def _survey_problems(survey: SurveyDefinition, models: dict[str, ModelDefinition
 
 def validate_paths(paths: Sequence[Path], context: Sequence[Source]) -> Catalog:
     """Validate `paths`, resolving cross-references against `context` plus the paths themselves."""
-    catalog = load_catalog([*context, *(Source(p, "checked") for p in paths)])
+    # A path that is already configured content is checked once, not twice.
+    configured = {source.path.resolve() for source in context}
+    checked = [Source(p, "checked") for p in paths if p.resolve() not in configured]
+    catalog = load_catalog([*context, *checked])
     wanted = {display_path(f) for p in paths for f in content_files(p)}
     missing = [Problem(str(p), "no such file or folder") for p in paths if not p.exists()]
-    catalog.problems = missing + [p for p in catalog.problems if p.path in wanted]
+    catalog.problems = missing + list(dict.fromkeys(p for p in catalog.problems if p.path in wanted))
     catalog.files_read = len(wanted)
     return catalog

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from maturity.content.checks import check
 from maturity.content.definitions import DEFINITION_BY_KIND, Definition
 
 YAML_BOOLEAN_WORDS = {"yes", "no", "on", "off", "true", "false", "y", "n"}
@@ -58,9 +59,9 @@ class _Positions:
             seen: set = set()
             for key_node, value_node in node.value:
                 key = _key_value(key_node)
-                if key in seen:
+                if str(key) in seen:  # 1 and "1" are the same key to a reader
                     self.duplicates.append((path + (key,), key_node.start_mark.line + 1))
-                seen.add(key)
+                seen.add(str(key))
                 self.lines[path + (key,)] = key_node.start_mark.line + 1
                 self.walk(value_node, path + (key,))
         elif isinstance(node, yaml.SequenceNode):
@@ -111,10 +112,23 @@ def load_file(path: Path, display: str | None = None) -> Definition:
 
 def parse_text(text: str, shown: str) -> Definition:
     try:
+        alias = _first_alias(text)
+        if alias is not None:
+            raise ContentError(
+                [
+                    Problem(
+                        shown,
+                        "YAML anchors and aliases (&name / *name) are not supported in content files; write the text out in full",
+                        line=alias,
+                    )
+                ]
+            )
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ContentError([_syntax_problem(exc, shown)]) from None
+    except RecursionError:
+        raise ContentError([Problem(shown, "the file is nested too deeply to be content; check its indentation")]) from None
     if node is None or data is None:
         raise ContentError([Problem(shown, "file is empty; it needs at least `kind:` and `id:`")])
     positions = _Positions()
@@ -139,9 +153,27 @@ def parse_text(text: str, shown: str) -> Definition:
         message = "missing `kind:`" if kind is None else f"unknown kind {kind!r}"
         raise ContentError([Problem(shown, f"{message}; it must be one of: {kinds}", "kind", positions.line_for(("kind",)))])
     try:
-        return definition.model_validate(data)
+        loaded = definition.model_validate(data)
     except ValidationError as exc:
-        raise ContentError([_validation_problem(err, positions, shown) for err in exc.errors()]) from None
+        raise ContentError(_unique_problems(_validation_problem(err, positions, shown) for err in exc.errors())) from None
+    findings = check(loaded)
+    if findings:
+        raise ContentError(
+            _unique_problems(Problem(shown, message, format_path(loc), positions.line_for(loc)) for loc, message in findings)
+        )
+    return loaded
+
+
+def _first_alias(text: str) -> int | None:
+    """Line of the first alias; aliases can expand a tiny file into billions of nodes."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 1
+    return None
+
+
+def _unique_problems(problems) -> list[Problem]:
+    return list(dict.fromkeys(problems))
 
 
 def _syntax_problem(exc: yaml.YAMLError, shown: str) -> Problem:
@@ -194,9 +226,16 @@ def _validation_problem(err: dict[str, Any], positions: _Positions, shown: str) 
     return Problem(shown, message, field, line)
 
 
+PYDANTIC_TAGS = {"str", "int", "float", "bool", "constrained-str", "constrained-int", "[key]"}
+
+
 def _is_pydantic_tag(part) -> bool:
-    # Unions and tagged models add their own names to the error location; they are not keys in the file.
-    return isinstance(part, str) and (part.startswith("function-") or part in ("str", "int", "list[union[str,int]]"))
+    # Unions, constraints and dict keys add pydantic's own names to the error location; they are
+    # not keys in the file.
+    return isinstance(part, str) and (
+        part in PYDANTIC_TAGS
+        or part.startswith(("function-", "union[", "list[", "tagged-union[", "lax-", "strict-", "json-or-python["))
+    )
 
 
 def line_of(path: Path, loc: tuple) -> int | None:

@@ -40,6 +40,10 @@ def is_sqlite(url: str) -> bool:
 
 def _create(url: str) -> Engine:
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        engine = create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "begin", _begin_postgresql_transaction)
+        return engine
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     database = parsed.database or ""
@@ -68,6 +72,16 @@ def _begin_sqlite_transaction(connection) -> None:
     # lock). Write transactions therefore take the write lock up front and queue instead.
     mode = "IMMEDIATE" if connection.get_execution_options().get("maturity_write") else "DEFERRED"
     connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+WRITE_LOCK_KEY = 727_274  # one application-wide advisory lock on PostgreSQL
+
+
+def _begin_postgresql_transaction(connection) -> None:
+    # The same guarantee as SQLite's BEGIN IMMEDIATE: write transactions run one at a time, so a
+    # read-then-write cannot lose an update. The lock ends with the transaction. Reads never wait.
+    if connection.get_execution_options().get("maturity_write"):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
 @contextmanager

@@ -132,6 +132,7 @@ class Round(SQLModel, table=True):
     status: str = Field(default=RoundStatus.PENDING.value, max_length=20)
     opened_at: datetime | None = None
     revealed_at: datetime | None = None
+    hands_dont_know: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # show of hands only
 
 
 class Participant(SQLModel, table=True):
@@ -157,13 +158,13 @@ class Vote(SQLModel, table=True):
 
 
 class HandCount(SQLModel, table=True):
-    """Show-of-hands mode: how many hands went up for a level."""
+    """Show-of-hands mode: how many hands went up for a level ("don't know" hands: Round.hands_dont_know)."""
 
     __table_args__ = (UniqueConstraint("round_id", "level"), CheckConstraint("count >= 0", name="count_not_negative"))
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="round.id", ondelete="CASCADE")
-    level: int | None = None
+    level: int
     count: int = 0
 
 

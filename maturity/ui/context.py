@@ -7,8 +7,8 @@ import streamlit as st
 from maturity.config import Settings, get_settings
 from maturity.content.catalog import Catalog
 from maturity.services import library
+from maturity.services.database import prepare_database
 from maturity.services.errors import describe_failure
-from maturity.storage.migrate import upgrade
 
 
 def settings() -> Settings:
@@ -18,7 +18,7 @@ def settings() -> Settings:
 @st.cache_resource(show_spinner="Preparing the database…")
 def _migrated(url: str) -> str:
     # Once per process and URL: a restarted or second app process upgrades (or waits) here.
-    return upgrade(url)
+    return prepare_database(url)
 
 
 def database_url() -> str:

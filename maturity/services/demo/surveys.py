@@ -38,9 +38,10 @@ def survey_waves(session: Session, rng, catalog: Catalog, today: date, summary: 
             continue
         for wave in range(waves):
             opens = today - timedelta(days=every_days * (waves - 1 - wave) + 40)
-            title = f"{survey.title} — wave {wave + 1} ({opens:%b %Y})"
-            if title in existing:
+            wave_name = f"{survey.title} — wave {wave + 1}"
+            if any(t.startswith(wave_name + " (") for t in existing):  # by wave, not date: reruns months apart add nothing
                 continue
+            title = f"{wave_name} ({opens:%b %Y})"
             campaign = SurveyCampaign(
                 survey_id=survey.id,
                 survey_version=survey.version,

@@ -14,8 +14,8 @@ target_metadata = config.attributes.get("target_metadata", SQLModel.metadata)
 def run_migrations_online() -> None:
     engine = get_engine(url)
     sqlite = is_sqlite(url)
-    # Two processes starting at once must not both migrate: SQLite takes the write lock up front,
-    # PostgreSQL an advisory lock held until the transaction ends.
+    # Two processes starting at once must not both migrate: a write connection takes the database
+    # write lock up front (SQLite) or the application's advisory lock (PostgreSQL), see engine.py.
     with engine.execution_options(maturity_write=True).connect() as connection:
         context.configure(
             connection=connection,
@@ -24,8 +24,6 @@ def run_migrations_online() -> None:
             compare_type=True,
         )
         with context.begin_transaction():
-            if connection.dialect.name == "postgresql":
-                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
             context.run_migrations()
 
 
