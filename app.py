@@ -2,8 +2,13 @@
 
 import streamlit as st
 
-from maturity.ui.navigation import current_role, pages_for
+from maturity.ui.access import current_role
+from maturity.ui.context import announce_admin_secret
+from maturity.ui.navigation import Role, pages_for
 
 st.set_page_config(page_title="maturity", page_icon=":material/stairs:", layout="wide")
-page = st.navigation(pages_for(current_role()))
+announce_admin_secret()
+role = current_role()
+# Participants and visitors get no menu: there is nowhere else for them to go.
+page = st.navigation(pages_for(role), position="sidebar" if role is Role.FACILITATOR else "hidden")
 page.run()

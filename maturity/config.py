@@ -17,6 +17,9 @@ DEFAULT_DB_URL = "sqlite:///data/maturity.db"
 class Settings:
     db_url: str
     content_dirs: tuple[Path, ...]
+    public_url: str | None = None  # the address phones use to reach the app (join links, QR codes)
+    admin_secret: str | None = None  # facilitator sign-in; generated and stored when unset
+    auth: bool = True  # MATURITY_AUTH=off only for a laptop nobody else can reach
 
     @property
     def content_sources(self) -> list[Source]:
@@ -36,4 +39,7 @@ def get_settings() -> Settings:
     return Settings(
         db_url=os.environ.get("MATURITY_DB_URL", "").strip() or DEFAULT_DB_URL,
         content_dirs=tuple(Path(p).expanduser() for p in raw_dirs.split(os.pathsep) if p.strip()),
+        public_url=os.environ.get("MATURITY_PUBLIC_URL", "").strip().rstrip("/") or None,
+        admin_secret=os.environ.get("MATURITY_ADMIN_SECRET", "").strip() or None,
+        auth=os.environ.get("MATURITY_AUTH", "on").strip().lower() not in ("off", "0", "false", "no"),
     )

@@ -35,3 +35,23 @@ def test_consensus_rules(rule, expected):
 def test_unknown_rule_is_refused():
     with pytest.raises(ValueError, match="unknown consensus rule"):
         suggested_consensus("loudest", summarise([1]))
+
+
+def test_two_camps_and_the_reason_to_discuss():
+    from maturity.domain.tally import discussion_reason, outlier_levels, two_camps
+
+    camps = summarise([1, 1, 1, 4, 4])
+    assert two_camps(camps)
+    assert discussion_reason(camps).startswith("two camps")
+    lone = summarise([1, 1, 1, 1, 4])
+    assert not two_camps(lone) and discussion_reason(lone) == "votes span 3 levels (1 to 4)"
+    assert outlier_levels(lone) == [4]
+    assert discussion_reason(summarise([2, 3, 3])) is None and outlier_levels(summarise([2, 3, 3])) == []
+
+
+def test_convergence_after_a_second_vote():
+    from maturity.domain.tally import convergence
+
+    assert convergence(summarise([0, 2, 4]), summarise([2, 2, 3])).converged is True
+    assert convergence(summarise([2, 3]), summarise([1, 4])).converged is False
+    assert convergence(summarise([None]), summarise([2])).converged is None

@@ -76,3 +76,56 @@ def suggested_consensus(rule: str, summary: VoteSummary) -> int | None:
     if rule in ("median", "facilitator"):
         return summary.median
     raise ValueError(f"unknown consensus rule {rule!r}; use median, mode, lowest or facilitator")
+
+
+def two_camps(summary: VoteSummary) -> bool:
+    """True when votes form two groups with an empty level between them (e.g. 1,1,1 and 4,4)."""
+    voted = sorted(level for level, n in summary.counts.items() if n)
+    if len(voted) < 2:
+        return False
+    gaps = [b - a for a, b in zip(voted, voted[1:], strict=False)]
+    return max(gaps) >= 2 and min(_camp_sizes(summary, voted, gaps)) >= 2
+
+
+def _camp_sizes(summary: VoteSummary, voted: list[int], gaps: list[int]) -> tuple[int, int]:
+    split = voted[gaps.index(max(gaps)) + 1]
+    low = sum(n for level, n in summary.counts.items() if level < split)
+    return low, summary.votes - low
+
+
+def discussion_reason(summary: VoteSummary) -> str | None:
+    """Why the group should talk before recording, or None when it broadly agrees.
+
+    The rule, shown to the room: votes that span two levels or more mean discuss first.
+    """
+    if not summary.disagreement:
+        return None
+    if two_camps(summary):
+        return f"two camps: votes cluster around {summary.lowest} and {summary.highest} with nobody in between"
+    return f"votes span {summary.spread} levels ({summary.lowest} to {summary.highest})"
+
+
+def outlier_levels(summary: VoteSummary) -> list[int]:
+    """Levels at least two away from the median: the people who chose them are invited to speak first."""
+    median = summary.median
+    if median is None:
+        return []
+    return sorted(level for level, n in summary.counts.items() if n and abs(level - median) >= DISAGREEMENT_RANGE)
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """How a second vote after discussion compares with the first."""
+
+    spread_before: int | None
+    spread_after: int | None
+
+    @property
+    def converged(self) -> bool | None:
+        if self.spread_before is None or self.spread_after is None:
+            return None
+        return self.spread_after < self.spread_before
+
+
+def convergence(first: VoteSummary, second: VoteSummary) -> Convergence:
+    return Convergence(first.spread, second.spread)

@@ -38,3 +38,27 @@ def describe_failure(exc: BaseException) -> str:
     if isinstance(original, sqlite3.DatabaseError) and "file is not a database" in text:
         return "the database file is not a SQLite database (wrong file in MATURITY_DB_URL?)"
     return f"{type(exc).__name__}: {exc}"
+
+
+class NotFound(ServiceError):
+    """The thing asked for does not exist (any more)."""
+
+
+class InvalidInput(ServiceError):
+    """The request itself is wrong; the message says how to put it right."""
+
+
+class UnknownCode(ServiceError):
+    """No workshop answers to this join code."""
+
+
+class WorkshopClosed(ServiceError):
+    """The workshop has ended; it takes no joins or votes."""
+
+
+class RoundNotOpen(ServiceError):
+    """Votes are not being taken for this segment right now (not started, or already revealed)."""
+
+
+class Conflict(ServiceError):
+    """Someone else saved a change first; nothing was overwritten."""

@@ -75,7 +75,14 @@ class Confidence(StrEnum):
     HIGH = "high"
 
 
-# --------------------------------------------------------------------------- teams and workshops
+# --------------------------------------------------------------------------- settings, teams, workshops
+
+
+class AppSetting(SQLModel, table=True):
+    """Small facts the whole installation shares across processes (e.g. the generated admin secret)."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class Team(SQLModel, table=True):
@@ -101,6 +108,11 @@ class Workshop(SQLModel, table=True):
     anonymous: bool = True
     join_code: str | None = Field(default=None, max_length=12, sa_column_kwargs={"unique": True})
     current_position: int = 0  # index of the segment on the shared screen
+    auto_reveal: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # The model's ladder when the workshop began, so votes stay valid if the YAML changes later.
+    level_min: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    level_max: int = Field(default=5, sa_column_kwargs={"server_default": "5"})
+    timer_ends_at: datetime | None = None  # the facilitator's optional discussion timer
     created_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
     version: int = 1  # optimistic concurrency between two facilitator screens

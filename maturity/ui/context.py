@@ -7,6 +7,7 @@ import streamlit as st
 from maturity.config import Settings, get_settings
 from maturity.content.catalog import Catalog
 from maturity.services import library
+from maturity.services.access import admin_secret
 from maturity.services.database import prepare_database
 from maturity.services.errors import describe_failure
 
@@ -41,3 +42,17 @@ def catalog() -> Catalog:
     """The content library, reloaded whenever a content file changes on disk."""
     sources = tuple(settings().content_sources)
     return _library(library.content_fingerprint(sources), sources)
+
+
+@st.cache_resource(show_spinner=False)
+def _announced(url: str) -> bool:
+    secret = admin_secret(url, settings())
+    if settings().auth and secret.source == "generated":
+        # Like a notebook server: the console that started the app shows how to get in.
+        print(f"\n  Facilitator sign-in secret: {secret.value}\n  (set MATURITY_ADMIN_SECRET to choose your own)\n", flush=True)
+    return True
+
+
+def announce_admin_secret() -> None:
+    """Once per process: make sure the admin secret exists and print it when it was generated."""
+    _announced(database_url())

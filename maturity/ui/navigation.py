@@ -12,9 +12,9 @@ PAGES_DIR = Path(__file__).parent / "pages"
 
 
 class Role(StrEnum):
-    # Facilitators and admins run the tool. Participants and survey respondents arrive with a
-    # code or link and must only ever see the page they were given: their pages are listed apart.
-    FACILITATOR = "facilitator"
+    VISITOR = "visitor"  # not signed in: can join a workshop or sign in, nothing else
+    PARTICIPANT = "participant"  # arrived with a participant token: sees only their workshop's ballot
+    FACILITATOR = "facilitator"  # signed in: runs workshops and sees everything
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,22 @@ class PageSpec:
 
 
 PAGES: dict[Role, dict[str, list[PageSpec]]] = {
+    Role.VISITOR: {
+        "": [
+            PageSpec("join", "Join a workshop", ":material/how_to_vote:"),
+            PageSpec("signin", "Facilitator sign-in", ":material/lock:"),
+        ],
+    },
+    Role.PARTICIPANT: {
+        "": [PageSpec("vote", "Vote", ":material/how_to_vote:")],
+    },
     Role.FACILITATOR: {
         "": [PageSpec("home", "Home", ":material/home:")],
+        "Workshops": [
+            PageSpec("workshops", "Workshops", ":material/groups:"),
+            PageSpec("screen", "Shared screen", ":material/co_present:"),
+            PageSpec("summary", "Workshop summary", ":material/summarize:"),
+        ],
         "Content": [PageSpec("library", "Content library", ":material/library_books:")],
     },
 }
@@ -48,7 +62,3 @@ def pages_for(role: Role) -> dict[str, list[st.Page]]:
         ]
         for section, specs in sections.items()
     }
-
-
-def current_role() -> Role:
-    return Role.FACILITATOR

@@ -20,13 +20,15 @@ st.markdown(
 if report.empty:
     st.subheader("Start here")
     st.markdown(
-        "1. **Browse the content library** — the maturity models, surveys and playbooks you can use.\n"
+        "1. **Start a workshop** — pick a team and a maturity model; people join from their phones with a code.\n"
+        "   Or **browse the content library** first: the maturity models, surveys and playbooks you can use.\n"
         "2. **Load the demo data** to see a living tool: five teams, two years of quarterly workshops, "
         "survey waves, data owners and actions.\n"
         "3. **Add your own content**: put YAML files in a folder, point `MATURITY_CONTENT_DIR` at it and "
         "check them with `python -m maturity validate` (see `docs/content.md`)."
     )
     left, right = st.columns(2)
+    left.page_link(page_path("workshops"), label="Start a workshop", icon=":material/groups:")
     left.page_link(page_path("library"), label="Open the content library", icon=":material/library_books:")
     if right.button("Load demo data", key="load_demo", icon=":material/dataset:", type="primary"):
         try:
@@ -43,6 +45,7 @@ else:
     for start in range(0, len(counts), 4):
         for column, (name, count) in zip(st.columns(4), counts[start : start + 4], strict=False):
             column.metric(name.capitalize(), f"{count:,}")
+    st.page_link(page_path("workshops"), label="Run or start a workshop", icon=":material/groups:")
     st.page_link(page_path("library"), label="Browse the content library", icon=":material/library_books:")
 
 if message := st.session_state.pop("demo_message", None):

@@ -1,0 +1,238 @@
+"""Pieces of the facilitator's shared screen: join panel, live tally, results, consensus form."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import segno
+import streamlit as st
+
+from maturity.content.definitions import ModelDefinition, SegmentDefinition
+from maturity.domain.tally import VoteSummary, discussion_reason, outlier_levels, suggested_consensus
+from maturity.services import consensus as cs
+from maturity.services import voting
+from maturity.services.access import join_base_url, join_link
+from maturity.services.errors import Conflict, ServiceError, describe_failure
+from maturity.services.voting import RoundView
+from maturity.services.workshops import RULE_LABELS, WorkshopView
+from maturity.storage.tables import Confidence, ConsensusRule
+from maturity.ui import context
+from maturity.ui.ballot import level_text
+from maturity.ui.charts import distribution_chart
+
+SCREEN_POLL_S = 2  # the shared screen shows a new vote within about two seconds
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def qr_png(link: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=8, border=2)
+    return buffer.getvalue()
+
+
+def join_panel_ui(workshop: WorkshopView) -> None:
+    """The join code, link and QR code; it stays on screen for late joiners."""
+    base, reachable = join_base_url(context.settings(), st.context.url)
+    link = join_link(base, workshop.join_code)
+    code_col, qr_col = st.columns([3, 1])
+    with code_col:
+        st.markdown("Join on your phone with the code")
+        st.markdown(f"# `{workshop.join_code}`")
+        st.caption(f"or open {link}")
+        if not reachable:
+            st.warning(
+                "This address is the facilitator's own computer (localhost): phones cannot reach it. "
+                "Set MATURITY_PUBLIC_URL to an address the room can open (e.g. http://192.168.1.20:8501).",
+                icon=":material/wifi_off:",
+            )
+    qr_col.image(qr_png(link), caption="Scan to join", width=180)
+
+
+def segment_ui(segment: SegmentDefinition, model: ModelDefinition) -> None:
+    st.header(segment.name)
+    st.markdown(segment.description)
+    awful, excellent = st.columns(2)
+    awful.error(f"**Awful** — {segment.awful}", icon=":material/sentiment_very_dissatisfied:")
+    excellent.success(f"**Excellent** — {segment.excellent}", icon=":material/sentiment_very_satisfied:")
+    if segment.levels:
+        with st.expander("What each level looks like", expanded=False):
+            st.markdown("\n".join(f"- **{level_text(model, v)}** — {segment.levels[v]}" for v in model.level_values if v in segment.levels))
+
+
+def history_ui(url: str, workshop: WorkshopView, segment_id: str, model: ModelDefinition) -> None:
+    """Before the vote: what earlier workshops decided, and the actions still open on this segment."""
+    past = cs.previous_decisions(url, workshop_id=workshop.id, segment_id=segment_id)
+    st.markdown("**Earlier workshops**")
+    if past:
+        st.markdown(
+            "\n".join(
+                f"- {p.held_on:%d %b %Y}: **{level_text(model, p.level)}**"
+                + (f", target {level_text(model, p.target_level)}" if p.target_level is not None else "")
+                for p in past
+            )
+        )
+    else:
+        st.caption("This is the first time this team votes on this segment.")
+    actions = cs.open_actions_for_segment(url, workshop_id=workshop.id, segment_id=segment_id)
+    st.markdown("**Open actions on this segment**")
+    if actions:
+        st.markdown("\n".join(f"- {a.title} — {a.owner}, {a.status.replace('_', ' ')}" + (f", due {a.due_on:%d %b}" if a.due_on else "") for a in actions))
+    else:
+        st.caption("None open for this team.")
+
+
+@st.cache_data(ttl=1.0, show_spinner=False, max_entries=256)
+def cached_tally(url: str, round_id: int) -> voting.TallyView:
+    # Several screens on one workshop share one query per second.
+    return voting.round_tally(url, round_id)
+
+
+def live_tally_ui(url: str, workshop: WorkshopView, rnd: RoundView) -> None:
+    """Votes in against people joined, refreshed every two seconds; reveal by hand or automatically."""
+
+    @st.fragment(run_every=SCREEN_POLL_S)
+    def tally_fragment() -> None:
+        tally = cached_tally(url, rnd.id)
+        if tally.status != rnd.status:  # revealed elsewhere (another screen, auto-reveal)
+            st.rerun(scope="app")
+        if workshop.auto_reveal and tally.everyone_voted and voting.reveal_if_everyone_voted(url, rnd.id):
+            st.rerun(scope="app")
+        a, b = st.columns(2)
+        a.metric("Votes in", tally.votes)
+        b.metric("People joined", tally.participants)
+        if tally.participants and not tally.everyone_voted:
+            if tally.waiting_for:
+                st.caption("Still to vote: " + ", ".join(tally.waiting_for))
+            else:
+                st.caption(f"{tally.participants - tally.votes} still to vote.")
+        elif tally.everyone_voted:
+            st.success("Everyone has voted.", icon=":material/done_all:")
+        timer_ui(workshop)
+
+    tally_fragment()
+    if st.button("Reveal the votes", key=f"reveal_{rnd.id}", type="primary", icon=":material/visibility:"):
+        act(voting.reveal_round, url, rnd.id)
+
+
+def timer_ui(workshop: WorkshopView) -> None:
+    if workshop.timer_ends_at is None:
+        return
+    ends = workshop.timer_ends_at if workshop.timer_ends_at.tzinfo else workshop.timer_ends_at.replace(tzinfo=UTC)
+    left = int((ends - datetime.now(UTC)).total_seconds())
+    if left > 0:
+        st.metric("Time left", f"{left // 60}:{left % 60:02d}")
+    else:
+        st.warning("Time is up.", icon=":material/timer_off:")
+
+
+def hand_count_ui(url: str, workshop: WorkshopView, rnd: RoundView, model: ModelDefinition) -> None:
+    """Show of hands: the facilitator types how many hands went up for each level."""
+    with st.form(f"hands_{rnd.id}"):
+        st.markdown("**Count the hands for each level**")
+        columns = st.columns(len(workshop.levels) + 1)
+        counts = {
+            value: columns[i].number_input(level_text(model, value), min_value=0, max_value=500, step=1, key=f"hands_{rnd.id}_{value}")
+            for i, value in enumerate(workshop.levels)
+        }
+        dont_know = columns[-1].number_input("Don't know", min_value=0, max_value=500, step=1, key=f"hands_{rnd.id}_dk")
+        if st.form_submit_button("Record the count", type="primary"):
+            act(voting.record_hand_counts, url, rnd.id, {k: int(v) for k, v in counts.items()}, int(dont_know))
+
+
+def results_ui(model: ModelDefinition, workshop: WorkshopView, results: dict[str, VoteSummary]) -> VoteSummary:
+    """The distribution (first and second vote side by side), the figures, and whether to discuss."""
+    latest = list(results.values())[-1]
+    st.altair_chart(distribution_chart(model, results), width="stretch")
+    cols = st.columns(5)
+    for col, (name, value) in zip(cols, [("Median", latest.median), ("Mode", latest.mode), ("Lowest", latest.lowest), ("Highest", latest.highest)], strict=False):
+        col.metric(name, "—" if value is None else level_text(model, value))
+    cols[4].metric("Don't know", latest.dont_know)
+    reason = discussion_reason(latest)
+    if reason:
+        st.warning(f"**Discuss before recording** — {reason}. Our rule: votes spanning two levels or more mean we talk first.", icon=":material/forum:")
+        outliers = outlier_levels(latest)
+        if outliers:
+            st.info(
+                "Invite the people who voted " + " and ".join(level_text(model, v) for v in outliers) + " to speak first.",
+                icon=":material/record_voice_over:",
+            )
+    elif latest.votes:
+        st.success("The room broadly agrees (within one level).", icon=":material/handshake:")
+    if len(results) == 2:
+        first, second = results.values()
+        if first.spread is not None and second.spread is not None:
+            moved = "converged" if second.spread < first.spread else "did not converge"
+            st.caption(f"Spread went from {first.spread} to {second.spread} levels: the group {moved}.")
+    return latest
+
+
+def consensus_form_ui(url: str, workshop: WorkshopView, segment_id: str, model: ModelDefinition, latest: VoteSummary | None) -> None:
+    """Record the consensus, pre-filled by the workshop's rule; a save that crosses another is refused."""
+    existing = cs.get_consensus(url, workshop.id, segment_id)
+    version_key = f"consensus_version_{workshop.id}_{segment_id}"
+    st.session_state.setdefault(version_key, existing.version if existing else 0)
+    suggested = suggested_consensus(workshop.consensus_rule, latest) if latest and latest.votes else None
+    level_default = existing.level if existing else (suggested if suggested is not None else workshop.level_min)
+    target_default = existing.target_level if existing else min(workshop.level_max, level_default + 1)
+    levels = list(workshop.levels)
+    st.subheader("Record the consensus")
+    st.caption(RULE_LABELS[ConsensusRule(workshop.consensus_rule)] + (f" suggests **{level_text(model, suggested)}**." if suggested is not None else ""))
+    with st.form(f"consensus_{workshop.id}_{segment_id}"):
+        a, b, c = st.columns(3)
+        level = a.selectbox("Consensus level", levels, index=levels.index(level_default), format_func=lambda v: level_text(model, v), key=f"c_level_{workshop.id}_{segment_id}")
+        target = b.selectbox(
+            "Target level", [None, *levels], index=([None, *levels]).index(target_default),
+            format_func=lambda v: "no target" if v is None else level_text(model, v), key=f"c_target_{workshop.id}_{segment_id}",
+        )  # fmt: skip
+        confidence = c.selectbox(
+            "Confidence", [x.value for x in Confidence], index=[x.value for x in Confidence].index(existing.confidence if existing else "medium"),
+            key=f"c_conf_{workshop.id}_{segment_id}",
+        )  # fmt: skip
+        notes = st.text_area("Notes from the discussion", value=existing.notes if existing else "", key=f"c_notes_{workshop.id}_{segment_id}")
+        evidence = st.text_area("Evidence (links, examples)", value=existing.evidence if existing else "", key=f"c_evidence_{workshop.id}_{segment_id}", height=80)
+        saved = st.form_submit_button("Save the consensus", type="primary", icon=":material/save:")
+    if saved:
+        try:
+            view = cs.record_consensus(
+                url, workshop_id=workshop.id, segment_id=segment_id, level=level, target_level=target, confidence=confidence,
+                rule=workshop.consensus_rule, notes=notes, evidence=evidence, recorded_by="Facilitator",
+                expected_version=st.session_state[version_key] or None,
+            )  # fmt: skip
+        except Conflict as exc:
+            latest_saved = cs.get_consensus(url, workshop.id, segment_id)
+            st.session_state[version_key] = latest_saved.version if latest_saved else 0
+            st.error(str(exc), icon=":material/sync_problem:")
+        except ServiceError as exc:
+            st.error(str(exc))
+        except Exception as exc:  # noqa: BLE001 - said to a person; the form keeps what was typed
+            st.error(f"Not saved: {describe_failure(exc)}. Your entries are still in the form.")
+        else:
+            st.session_state[version_key] = view.version
+            st.success(f"Saved: {level_text(model, view.level)}" + (f", target {level_text(model, view.target_level)}." if view.target_level is not None else "."))
+    elif existing:
+        st.caption(f"Recorded {existing.recorded_at:%H:%M} by {existing.recorded_by or 'the facilitator'}.")
+    history = cs.consensus_history(url, workshop.id, segment_id)
+    if len(history) > 1:
+        with st.expander(f"History ({len(history)} versions)"):
+            st.markdown(
+                "\n".join(
+                    f"- {h.changed_at:%d %b %H:%M}: {level_text(model, h.level)} → target {'—' if h.target_level is None else level_text(model, h.target_level)}, {h.confidence}"
+                    for h in history
+                )
+            )
+
+
+def act(function, *args, then=None) -> None:
+    """Run a service call from a button; say plainly what went wrong, otherwise refresh the page (or `then`)."""
+    try:
+        function(*args)
+    except ServiceError as exc:
+        st.error(str(exc))
+        return
+    except Exception as exc:  # noqa: BLE001
+        st.error(f"That did not work: {describe_failure(exc)}")
+        return
+    if then is not None:
+        then()
+    st.rerun()

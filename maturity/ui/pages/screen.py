@@ -1,0 +1,110 @@
+"""The shared screen: one segment at a time, the vote, the reveal, the discussion, the consensus."""
+
+import streamlit as st
+
+from maturity.services import voting
+from maturity.services import workshops as ws
+from maturity.services.errors import NotFound
+from maturity.storage.tables import WorkshopMode
+from maturity.ui import context
+from maturity.ui.access import require_facilitator
+from maturity.ui.facilitation import (
+    act,
+    consensus_form_ui,
+    hand_count_ui,
+    history_ui,
+    join_panel_ui,
+    live_tally_ui,
+    results_ui,
+    segment_ui,
+)
+from maturity.ui.navigation import page_path
+
+require_facilitator()
+url = context.database_url()
+catalog = context.catalog()
+
+raw_id = st.query_params.get("w") or st.session_state.get("workshop_id")
+try:
+    workshop = ws.get_workshop(url, int(raw_id))
+except (TypeError, ValueError, NotFound):
+    st.title("Shared screen")
+    st.info("Choose or start a workshop first.", icon=":material/info:")
+    st.page_link(page_path("workshops"), label="Go to Workshops", icon=":material/groups:")
+    st.stop()
+st.session_state["workshop_id"] = workshop.id
+st.query_params["w"] = str(workshop.id)  # a reload keeps the same workshop on screen
+model = catalog.models.get(workshop.model_id)
+if model is None:
+    st.error(f"The model {workshop.model_id!r} of this workshop is not in the content library any more. Restore its file to continue.")
+    st.stop()
+
+st.title(workshop.title)
+if not workshop.is_open:
+    st.info("This workshop has ended. Its summary has the results and exports.", icon=":material/flag:")
+    st.page_link(page_path("summary"), label="Open the summary", icon=":material/summarize:", query_params={"w": str(workshop.id)})
+    st.stop()
+
+if workshop.uses_phones:
+    join_panel_ui(workshop)
+st.divider()
+
+# ----------------------------------------------------------------- which segment
+count = len(workshop.segment_ids)
+position = workshop.current_position
+back, where, forward, end = st.columns([1, 3, 1, 1])
+if back.button("Previous", key="prev_segment", icon=":material/arrow_back:", disabled=position == 0, width="stretch"):
+    act(ws.go_to_segment, url, workshop.id, position - 1)
+where.markdown(f"**Segment {position + 1} of {count}**")
+if forward.button("Next", key="next_segment", icon=":material/arrow_forward:", disabled=position >= count - 1, width="stretch"):
+    act(ws.go_to_segment, url, workshop.id, position + 1)
+if end.button("End workshop", key="end_workshop", icon=":material/flag:", width="stretch"):
+    ws.close_workshop(url, workshop.id)
+    st.switch_page(page_path("summary"), query_params={"w": str(workshop.id)})
+
+segment_id = workshop.current_segment_id
+segment = model.segment(segment_id)
+main, side = st.columns([3, 1])
+with main:
+    if segment:
+        segment_ui(segment, model)
+with side:
+    history_ui(url, workshop, segment_id, model)
+    with st.popover("Timer and options", icon=":material/timer:"):
+        minutes = st.number_input("Discussion timer (minutes)", min_value=0.0, max_value=120.0, value=5.0, step=1.0, key="timer_minutes")
+        if st.button("Start the timer", key="start_timer"):
+            act(ws.start_timer, url, workshop.id, minutes)
+        if workshop.uses_phones:
+            auto = st.toggle("Reveal when everyone has voted", value=workshop.auto_reveal, key="auto_reveal")
+            if auto != workshop.auto_reveal:
+                act(ws.set_auto_reveal, url, workshop.id, auto)
+
+st.divider()
+
+# ----------------------------------------------------------------- the vote
+rounds = voting.segment_rounds(url, workshop.id, segment_id)
+current = next((r for r in reversed(rounds) if r.status != "pending"), None)
+revealed = {("First vote" if r.number == 1 else "Second vote"): voting.round_result(url, r.id) for r in rounds if r.revealed}
+
+if workshop.mode == WorkshopMode.SELF_PACED.value:
+    st.caption("Self-paced ballot: everyone votes every segment on their phone; reveal each segment here in turn.")
+
+if current is None:
+    st.info("The vote on this segment has not started.")
+elif current.voting and workshop.uses_phones:
+    st.subheader("Second vote, after the discussion" if current.number == 2 else "Voting")
+    live_tally_ui(url, workshop, current)
+elif current.voting:
+    hand_count_ui(url, workshop, current, model)
+
+latest = None
+if revealed:
+    st.subheader("The votes")
+    latest = results_ui(model, workshop, revealed)
+    if workshop.second_vote and len(rounds) == 1 and workshop.uses_phones:
+        if st.button("Open a second vote", key=f"second_{segment_id}", icon=":material/replay:"):
+            act(voting.open_second_round, url, workshop.id, segment_id)
+    if workshop.mode == WorkshopMode.SHOW_OF_HANDS.value:
+        with st.expander("Correct the count"):
+            hand_count_ui(url, workshop, current, model)
+    consensus_form_ui(url, workshop, segment_id, model, latest)

@@ -1,0 +1,98 @@
+"""Workshop summary: consensus against target, gaps, convergence, participation, corrections and exports."""
+
+import pandas as pd
+import streamlit as st
+
+from maturity.services import exports
+from maturity.services import workshops as ws
+from maturity.services.errors import NotFound
+from maturity.services.summary import workshop_summary
+from maturity.ui import context
+from maturity.ui.access import require_facilitator
+from maturity.ui.ballot import level_text
+from maturity.ui.charts import summary_chart
+from maturity.ui.facilitation import act
+from maturity.ui.navigation import page_path
+
+require_facilitator()
+url = context.database_url()
+catalog = context.catalog()
+
+raw_id = st.query_params.get("w") or st.session_state.get("workshop_id")
+try:
+    summary = workshop_summary(url, int(raw_id))
+except (TypeError, ValueError, NotFound):
+    st.title("Workshop summary")
+    st.info("Choose a workshop first.", icon=":material/info:")
+    st.page_link(page_path("workshops"), label="Go to Workshops", icon=":material/groups:")
+    st.stop()
+workshop = summary.workshop
+st.session_state["workshop_id"] = workshop.id
+st.query_params["w"] = str(workshop.id)
+model = catalog.models.get(workshop.model_id)
+if model is None:
+    st.error(f"The model {workshop.model_id!r} is not in the content library any more; names and levels are shown as ids.")
+
+
+def name(segment_id: str) -> str:
+    segment = model.segment(segment_id) if model else None
+    return segment.name if segment else segment_id
+
+
+def label(value) -> str:
+    return "—" if value is None else (level_text(model, value) if model else str(value))
+
+
+st.title(workshop.title)
+st.caption(f"{workshop.team_name} · {workshop.held_on:%d %B %Y} · {'open' if workshop.is_open else 'ended'} · consensus rule: {workshop.consensus_rule}")
+if workshop.is_open:
+    st.page_link(page_path("screen"), label="Back to the shared screen", icon=":material/co_present:", query_params={"w": str(workshop.id)})
+
+a, b, c, d = st.columns(4)
+a.metric("People joined", workshop.participants)
+b.metric("Segments recorded", f"{summary.recorded} of {len(summary.segments)}")
+c.metric("Segments below target", len(summary.gaps))
+converged = [s for s in summary.segments if s.convergence and s.convergence.converged]
+revoted = [s for s in summary.segments if s.convergence]
+d.metric("Converged on a re-vote", f"{len(converged)} of {len(revoted)}" if revoted else "—")
+
+if model and summary.recorded:
+    st.subheader("Where we are and where we want to be")
+    rows = [(name(s.segment_id), s.consensus.level, s.consensus.target_level) for s in summary.segments if s.consensus]
+    st.altair_chart(summary_chart(model, rows), width="stretch")
+
+st.subheader("Segment by segment")
+table = pd.DataFrame(
+    [
+        {
+            "Segment": name(s.segment_id),
+            "Consensus": label(s.consensus.level) if s.consensus else "not recorded",
+            "Target": label(s.consensus.target_level) if s.consensus else "—",
+            "Gap": s.consensus.gap if s.consensus else None,
+            "Confidence": s.consensus.confidence if s.consensus else "",
+            "Voters": summary.voters_per_segment[s.segment_id],
+            "Range (1st vote)": f"{s.first.lowest}–{s.first.highest}" if s.first and s.first.lowest is not None else "—",
+            "Spread 1st → 2nd": f"{s.convergence.spread_before} → {s.convergence.spread_after}" if s.convergence else "",
+            "Notes": s.consensus.notes if s.consensus else "",
+        }
+        for s in summary.segments
+    ]
+)
+table["Gap"] = table["Gap"].astype("Int64")
+st.dataframe(table, hide_index=True, width="stretch")
+if summary.gaps:
+    st.markdown("**Largest gaps first:** " + "; ".join(f"{name(s.segment_id)} (+{s.consensus.gap})" for s in summary.gaps))
+
+st.subheader("Correct a segment")
+st.caption("Reopening takes the shared screen back to that segment; every change to a consensus is kept in its history.")
+left, right = st.columns([3, 1])
+to_fix = left.selectbox("Segment", list(workshop.segment_ids), format_func=name, key="reopen_segment", label_visibility="collapsed")
+if right.button("Reopen it", key="reopen", icon=":material/edit:"):
+    act(ws.reopen_segment, url, workshop.id, to_fix, then=lambda: st.switch_page(page_path("screen"), query_params={"w": str(workshop.id)}))
+
+st.subheader("Export")
+stem = f"workshop-{workshop.id}-{workshop.held_on:%Y-%m-%d}"
+e1, e2, e3 = st.columns(3)
+e1.download_button("Consensus (CSV)", exports.consensus_csv(summary, model), f"{stem}-consensus.csv", "text/csv", key="dl_consensus", icon=":material/table:")
+e2.download_button("Anonymised votes (CSV)", exports.votes_csv(url, workshop.id, model), f"{stem}-votes.csv", "text/csv", key="dl_votes", icon=":material/table:")
+e3.download_button("Printable summary (HTML)", exports.summary_html(summary, model), f"{stem}-summary.html", "text/html", key="dl_html", icon=":material/print:")
