@@ -92,9 +92,18 @@ def _migrate(args) -> int:
 
 def _init(args) -> int:
     from maturity.services import demo, status
+    from maturity.services.access import admin_secret
 
     _migrate(args)
     settings = get_settings()
+    if settings.auth:
+        secret = admin_secret(settings.db_url, settings)
+        where = (
+            "from MATURITY_ADMIN_SECRET"
+            if secret.source == "environment"
+            else f"{secret.value}  (set MATURITY_ADMIN_SECRET to choose your own)"
+        )
+        print(f"Facilitator sign-in secret: {where}")
     if not status.is_empty(settings.db_url):
         return 0
     choice = args.demo

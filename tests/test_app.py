@@ -7,26 +7,65 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from maturity.ui.access import FACILITATOR_FLAG
 from maturity.ui.navigation import PAGES, Role, page_path
+from tests.conftest import ADMIN_SECRET
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60
 
 
 def app() -> AppTest:
+    """The app as a signed-in facilitator sees it."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[FACILITATOR_FLAG] = True
+    return at.run()
+
+
+def visitor() -> AppTest:
     return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
 
 
-def page_names() -> list[str]:
-    return [spec.name for specs in PAGES[Role.FACILITATOR].values() for spec in specs]
+def page_names(role: Role) -> list[str]:
+    return [spec.name for specs in PAGES[role].values() for spec in specs]
 
 
-@pytest.mark.parametrize("name", page_names())
-def test_every_page_renders_without_error(name):
+@pytest.mark.parametrize("name", page_names(Role.FACILITATOR))
+def test_every_facilitator_page_renders_without_error(name):
     at = app()
     at.switch_page(page_path(name)).run()
     assert not at.exception, at.exception
     assert at.title, f"page {name} has no title"
+
+
+@pytest.mark.parametrize("name", page_names(Role.VISITOR))
+def test_every_visitor_page_renders_without_error(name):
+    at = visitor()
+    at.switch_page(page_path(name)).run()
+    assert not at.exception, at.exception
+    assert at.title
+
+
+def test_a_visitor_lands_on_join_and_cannot_reach_facilitator_pages():
+    at = visitor()
+    assert at.title[0].value == "Join a workshop"
+    for name in page_names(Role.FACILITATOR):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page_path(name))
+
+
+def test_sign_in_with_the_admin_secret():
+    at = visitor()
+    at.switch_page(page_path("signin")).run()
+    at.text_input(key="admin_secret").input("wrong")
+    at.button(key="FormSubmitter:signin_form-Sign in").click().run()
+    assert "not right" in at.error[0].value
+    at.text_input(key="admin_secret").input(ADMIN_SECRET)
+    at.button(key="FormSubmitter:signin_form-Sign in").click().run()
+    assert not at.exception
+    assert at.session_state[FACILITATOR_FLAG] is True
+    at.switch_page(page_path("workshops")).run()
+    assert at.title[0].value == "Workshops"
 
 
 def test_home_on_an_empty_database_guides_a_newcomer_and_loads_the_demo():
@@ -110,3 +149,10 @@ def test_switching_model_after_choosing_a_segment_does_not_break_the_filter():
     at.selectbox(key="playbook_model").set_value("data-maturity").run()
     assert not at.exception
     assert any(c.value == "24 of 48 playbooks" for c in at.caption)
+
+
+@pytest.mark.parametrize("name", ["screen", "workshops", "summary", "home", "library"])
+def test_facilitator_pages_refuse_anyone_else_even_when_run_directly(name):
+    at = AppTest.from_file(str(Path(APP).parent / page_path(name)), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.error and "for the workshop facilitator" in at.error[0].value

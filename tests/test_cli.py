@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from maturity.cli import main
+from maturity.storage.migrate import head_revision
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,7 +60,7 @@ def test_init_on_an_empty_database_without_a_terminal_explains_the_demo(tmp_path
     assert result.returncode == 0, result.stderr
     assert "python -m maturity demo" in result.stdout
     status = run("status", env={"MATURITY_DB_URL": url})
-    assert "revision: 0002" in status.stdout and "teams: 0" in status.stdout
+    assert f"revision: {head_revision()}" in status.stdout and "teams: 0" in status.stdout
 
 
 def test_init_can_load_the_demo_and_demo_twice_adds_nothing(tmp_path, capsys):
@@ -82,3 +83,11 @@ def test_an_unwritable_database_folder_is_explained(tmp_path):
     (locked / "maturity.db").mkdir()  # a folder where the file should be
     result = run("migrate", env={"MATURITY_DB_URL": f"sqlite:///{locked / 'maturity.db'}"})
     assert result.returncode == 2 and "cannot be opened" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_init_prints_the_generated_secret_and_keeps_it(tmp_path):
+    env = {"MATURITY_DB_URL": f"sqlite:///{tmp_path / 'fresh.db'}", "MATURITY_ADMIN_SECRET": ""}
+    first = run("init", env=env)
+    line = next(line for line in first.stdout.splitlines() if line.startswith("Facilitator sign-in secret:"))
+    assert "MATURITY_ADMIN_SECRET" in line
+    assert line in run("init", env=env).stdout.splitlines()

@@ -114,7 +114,9 @@ def record_consensus(
         for name, value in (("consensus", level), ("target", target_level)):
             if value is not None and not workshop.level_min <= value <= workshop.level_max:
                 raise InvalidInput(f"The {name} level must be from {workshop.level_min} to {workshop.level_max}.")
-        row = session.exec(select(Consensus).where(Consensus.workshop_id == workshop_id, Consensus.segment_id == segment_id)).first()
+        row = session.exec(
+            select(Consensus).where(Consensus.workshop_id == workshop_id, Consensus.segment_id == segment_id)
+        ).first()
         if row is None:
             if expected_version not in (None, 0):
                 raise Conflict("This consensus was removed while you were editing it; reload the page.")
@@ -127,7 +129,12 @@ def record_consensus(
                 )
             row.version += 1
         row.level, row.target_level, row.confidence, row.rule = level, target_level, confidence, rule
-        row.notes, row.evidence, row.recorded_by, row.recorded_at = notes.strip(), evidence.strip(), recorded_by.strip()[:120], utcnow()
+        row.notes, row.evidence, row.recorded_by, row.recorded_at = (
+            notes.strip(),
+            evidence.strip(),
+            recorded_by.strip()[:120],
+            utcnow(),
+        )
         session.add(row)
         session.flush()
         session.add(
@@ -141,7 +148,9 @@ def record_consensus(
 
 def get_consensus(url: str, workshop_id: int, segment_id: str) -> ConsensusView | None:
     with read_session(url) as session:
-        row = session.exec(select(Consensus).where(Consensus.workshop_id == workshop_id, Consensus.segment_id == segment_id)).first()
+        row = session.exec(
+            select(Consensus).where(Consensus.workshop_id == workshop_id, Consensus.segment_id == segment_id)
+        ).first()
         return _view(row) if row else None
 
 

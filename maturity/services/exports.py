@@ -40,7 +40,21 @@ def _segment_name(model: ModelDefinition | None, segment_id: str) -> str:
 
 
 def consensus_csv(summary: WorkshopSummary, model: ModelDefinition | None) -> bytes:
-    header = ["segment", "consensus", "target", "gap", "confidence", "rule", "votes", "dont_know", "median", "lowest", "highest", "notes", "evidence"]
+    header = [
+        "segment",
+        "consensus",
+        "target",
+        "gap",
+        "confidence",
+        "rule",
+        "votes",
+        "dont_know",
+        "median",
+        "lowest",
+        "highest",
+        "notes",
+        "evidence",
+    ]
     rows = []
     for s in summary.segments:
         c, first = s.consensus, s.first

@@ -67,7 +67,9 @@ def _revealed_results(url: str, workshop: WorkshopView) -> dict[tuple[str, int],
             ).all()
             dont_know = {
                 (seg, n): dk
-                for seg, n, dk in session.exec(select(Round.segment_id, Round.number, Round.hands_dont_know).where(revealed)).all()
+                for seg, n, dk in session.exec(
+                    select(Round.segment_id, Round.number, Round.hands_dont_know).where(revealed)
+                ).all()
             }
         else:
             rows = session.exec(

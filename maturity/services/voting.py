@@ -184,7 +184,9 @@ def round_tally(url: str, round_id: int) -> TallyView:
             raise NotFound("This round does not exist.")
         workshop = session.get(Workshop, rnd.workshop_id)
         votes = session.exec(select(func.count()).select_from(Vote).where(Vote.round_id == round_id)).one()
-        participants = session.exec(select(func.count()).select_from(Participant).where(Participant.workshop_id == rnd.workshop_id)).one()
+        participants = session.exec(
+            select(func.count()).select_from(Participant).where(Participant.workshop_id == rnd.workshop_id)
+        ).one()
         waiting: tuple[str, ...] = ()
         if not workshop.anonymous:
             voted = select(Vote.participant_id).where(Vote.round_id == round_id)
@@ -208,7 +210,9 @@ def round_result(url: str, round_id: int) -> VoteSummary:
             counts = dict(session.exec(select(HandCount.level, HandCount.count).where(HandCount.round_id == round_id)).all())
             return VoteSummary(counts={k: v for k, v in counts.items() if v}, dont_know=rnd.hands_dont_know)
         rows = session.exec(select(Vote.level, func.count()).where(Vote.round_id == round_id).group_by(Vote.level)).all()
-        return VoteSummary(counts={level: n for level, n in rows if level is not None}, dont_know=sum(n for level, n in rows if level is None))
+        return VoteSummary(
+            counts={level: n for level, n in rows if level is not None}, dont_know=sum(n for level, n in rows if level is None)
+        )
 
 
 def reveal_round(url: str, round_id: int) -> None:
@@ -250,7 +254,9 @@ def open_second_round(url: str, workshop_id: int, segment_id: str) -> RoundView:
             return RoundView(r.id, r.segment_id, r.number, r.status)
         if 1 not in rounds or rounds[1].status != RoundStatus.REVEALED.value:
             raise RoundNotOpen("Reveal the first vote before opening a second one.")
-        second = Round(workshop_id=workshop_id, segment_id=segment_id, number=2, status=RoundStatus.VOTING.value, opened_at=utcnow())
+        second = Round(
+            workshop_id=workshop_id, segment_id=segment_id, number=2, status=RoundStatus.VOTING.value, opened_at=utcnow()
+        )
         session.add(second)
         session.flush()  # write transactions are serialised, so two screens cannot both get here
         return RoundView(second.id, second.segment_id, second.number, second.status)

@@ -250,7 +250,9 @@ def go_to_segment(url: str, workshop_id: int, position: int) -> WorkshopView:
     with write_session(url) as session:
         workshop = _open_workshop(session, workshop_id)
         segment_ids = session.exec(
-            select(WorkshopSegment.segment_id).where(WorkshopSegment.workshop_id == workshop_id).order_by(WorkshopSegment.position)
+            select(WorkshopSegment.segment_id)
+            .where(WorkshopSegment.workshop_id == workshop_id)
+            .order_by(WorkshopSegment.position)
         ).all()
         if not 0 <= position < len(segment_ids):
             raise InvalidInput(f"There is no segment number {position + 1}.")
@@ -259,7 +261,9 @@ def go_to_segment(url: str, workshop_id: int, position: int) -> WorkshopView:
         workshop.version += 1
         if workshop.mode != WorkshopMode.SELF_PACED.value:
             first = session.exec(
-                select(Round).where(Round.workshop_id == workshop_id, Round.segment_id == segment_ids[position], Round.number == 1)
+                select(Round).where(
+                    Round.workshop_id == workshop_id, Round.segment_id == segment_ids[position], Round.number == 1
+                )
             ).one()
             if first.status == RoundStatus.PENDING.value:
                 first.status, first.opened_at = RoundStatus.VOTING.value, utcnow()
@@ -307,7 +311,9 @@ def reopen_segment(url: str, workshop_id: int, segment_id: str) -> WorkshopView:
         if workshop is None:
             raise NotFound(f"There is no workshop {workshop_id}.")
         position = session.exec(
-            select(WorkshopSegment.position).where(WorkshopSegment.workshop_id == workshop_id, WorkshopSegment.segment_id == segment_id)
+            select(WorkshopSegment.position).where(
+                WorkshopSegment.workshop_id == workshop_id, WorkshopSegment.segment_id == segment_id
+            )
         ).first()
         if position is None:
             raise InvalidInput(f"This workshop did not cover segment {segment_id!r}.")

@@ -97,11 +97,16 @@ def group_result_ui(url: str, rnd: RoundView, model: ModelDefinition | None, min
     st.markdown("**The votes are in**")
     if not summary.votes:
         st.caption("Nobody chose a level.")
-    lines = [f"`{'█' * summary.counts.get(v, 0) or '·'}` {level_text(model, v)}: {summary.counts.get(v, 0)}" for v in sorted(summary.counts)]
+    lines = [
+        f"`{'█' * summary.counts.get(v, 0) or '·'}` {level_text(model, v)}: {summary.counts.get(v, 0)}"
+        for v in sorted(summary.counts)
+    ]
     if lines:
         st.markdown("  \n".join(lines))
     if summary.median is not None:
-        st.caption(f"Middle vote: {level_text(model, summary.median)} · range {summary.lowest}–{summary.highest} · don't know: {summary.dont_know}")
+        st.caption(
+            f"Middle vote: {level_text(model, summary.median)} · range {summary.lowest}–{summary.highest} · don't know: {summary.dont_know}"
+        )
     if mine is not None:
         shown = "don't know" if mine == DONT_KNOW else level_text(model, mine)
         st.caption(f"You voted {shown}.")

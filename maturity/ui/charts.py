@@ -50,7 +50,12 @@ def distribution_chart(model: ModelDefinition, rounds: dict[str, VoteSummary]) -
 def summary_frame(model: ModelDefinition, rows: list[tuple[str, int | None, int | None]]) -> pd.DataFrame:
     """(segment name, consensus, target) -> long form for a dot-and-arrow chart."""
     return pd.DataFrame(
-        [{"segment": name, "what": what, "level": value} for name, level, target in rows for what, value in (("Consensus", level), ("Target", target)) if value is not None],
+        [
+            {"segment": name, "what": what, "level": value}
+            for name, level, target in rows
+            for what, value in (("Consensus", level), ("Target", target))
+            if value is not None
+        ],
         columns=["segment", "what", "level"],
     )
 
@@ -61,7 +66,12 @@ def summary_chart(model: ModelDefinition, rows: list[tuple[str, int | None, int 
     order = [name for name, _, _ in rows]
     values = model.level_values
     y = alt.Y("segment:N", sort=order, title=None, axis=alt.Axis(labelFontSize=14, labelLimit=260))
-    x = alt.X("level:Q", scale=alt.Scale(domain=[values[0], values[-1]]), axis=alt.Axis(values=values, tickMinStep=1, labelFontSize=14), title="Level")
+    x = alt.X(
+        "level:Q",
+        scale=alt.Scale(domain=[values[0], values[-1]]),
+        axis=alt.Axis(values=values, tickMinStep=1, labelFontSize=14),
+        title="Level",
+    )
     gap = alt.Chart(frame).mark_line(color="#94a3b8", strokeWidth=3).encode(x=x, y=y, detail="segment:N")
     dots = (
         alt.Chart(frame)

@@ -57,7 +57,11 @@ def segment_ui(segment: SegmentDefinition, model: ModelDefinition) -> None:
     excellent.success(f"**Excellent** — {segment.excellent}", icon=":material/sentiment_very_satisfied:")
     if segment.levels:
         with st.expander("What each level looks like", expanded=False):
-            st.markdown("\n".join(f"- **{level_text(model, v)}** — {segment.levels[v]}" for v in model.level_values if v in segment.levels))
+            st.markdown(
+                "\n".join(
+                    f"- **{level_text(model, v)}** — {segment.levels[v]}" for v in model.level_values if v in segment.levels
+                )
+            )
 
 
 def history_ui(url: str, workshop: WorkshopView, segment_id: str, model: ModelDefinition) -> None:
@@ -77,7 +81,12 @@ def history_ui(url: str, workshop: WorkshopView, segment_id: str, model: ModelDe
     actions = cs.open_actions_for_segment(url, workshop_id=workshop.id, segment_id=segment_id)
     st.markdown("**Open actions on this segment**")
     if actions:
-        st.markdown("\n".join(f"- {a.title} — {a.owner}, {a.status.replace('_', ' ')}" + (f", due {a.due_on:%d %b}" if a.due_on else "") for a in actions))
+        st.markdown(
+            "\n".join(
+                f"- {a.title} — {a.owner}, {a.status.replace('_', ' ')}" + (f", due {a.due_on:%d %b}" if a.due_on else "")
+                for a in actions
+            )
+        )
     else:
         st.caption("None open for this team.")
 
@@ -132,7 +141,9 @@ def hand_count_ui(url: str, workshop: WorkshopView, rnd: RoundView, model: Model
         st.markdown("**Count the hands for each level**")
         columns = st.columns(len(workshop.levels) + 1)
         counts = {
-            value: columns[i].number_input(level_text(model, value), min_value=0, max_value=500, step=1, key=f"hands_{rnd.id}_{value}")
+            value: columns[i].number_input(
+                level_text(model, value), min_value=0, max_value=500, step=1, key=f"hands_{rnd.id}_{value}"
+            )
             for i, value in enumerate(workshop.levels)
         }
         dont_know = columns[-1].number_input("Don't know", min_value=0, max_value=500, step=1, key=f"hands_{rnd.id}_dk")
@@ -145,12 +156,19 @@ def results_ui(model: ModelDefinition, workshop: WorkshopView, results: dict[str
     latest = list(results.values())[-1]
     st.altair_chart(distribution_chart(model, results), width="stretch")
     cols = st.columns(5)
-    for col, (name, value) in zip(cols, [("Median", latest.median), ("Mode", latest.mode), ("Lowest", latest.lowest), ("Highest", latest.highest)], strict=False):
+    for col, (name, value) in zip(
+        cols,
+        [("Median", latest.median), ("Mode", latest.mode), ("Lowest", latest.lowest), ("Highest", latest.highest)],
+        strict=False,
+    ):
         col.metric(name, "—" if value is None else level_text(model, value))
     cols[4].metric("Don't know", latest.dont_know)
     reason = discussion_reason(latest)
     if reason:
-        st.warning(f"**Discuss before recording** — {reason}. Our rule: votes spanning two levels or more mean we talk first.", icon=":material/forum:")
+        st.warning(
+            f"**Discuss before recording** — {reason}. Our rule: votes spanning two levels or more mean we talk first.",
+            icon=":material/forum:",
+        )
         outliers = outlier_levels(latest)
         if outliers:
             st.info(
@@ -167,7 +185,9 @@ def results_ui(model: ModelDefinition, workshop: WorkshopView, results: dict[str
     return latest
 
 
-def consensus_form_ui(url: str, workshop: WorkshopView, segment_id: str, model: ModelDefinition, latest: VoteSummary | None) -> None:
+def consensus_form_ui(
+    url: str, workshop: WorkshopView, segment_id: str, model: ModelDefinition, latest: VoteSummary | None
+) -> None:
     """Record the consensus, pre-filled by the workshop's rule; a save that crosses another is refused."""
     existing = cs.get_consensus(url, workshop.id, segment_id)
     version_key = f"consensus_version_{workshop.id}_{segment_id}"
@@ -177,10 +197,19 @@ def consensus_form_ui(url: str, workshop: WorkshopView, segment_id: str, model: 
     target_default = existing.target_level if existing else min(workshop.level_max, level_default + 1)
     levels = list(workshop.levels)
     st.subheader("Record the consensus")
-    st.caption(RULE_LABELS[ConsensusRule(workshop.consensus_rule)] + (f" suggests **{level_text(model, suggested)}**." if suggested is not None else ""))
+    st.caption(
+        RULE_LABELS[ConsensusRule(workshop.consensus_rule)]
+        + (f" suggests **{level_text(model, suggested)}**." if suggested is not None else "")
+    )
     with st.form(f"consensus_{workshop.id}_{segment_id}"):
         a, b, c = st.columns(3)
-        level = a.selectbox("Consensus level", levels, index=levels.index(level_default), format_func=lambda v: level_text(model, v), key=f"c_level_{workshop.id}_{segment_id}")
+        level = a.selectbox(
+            "Consensus level",
+            levels,
+            index=levels.index(level_default),
+            format_func=lambda v: level_text(model, v),
+            key=f"c_level_{workshop.id}_{segment_id}",
+        )
         target = b.selectbox(
             "Target level", [None, *levels], index=([None, *levels]).index(target_default),
             format_func=lambda v: "no target" if v is None else level_text(model, v), key=f"c_target_{workshop.id}_{segment_id}",
@@ -189,8 +218,15 @@ def consensus_form_ui(url: str, workshop: WorkshopView, segment_id: str, model: 
             "Confidence", [x.value for x in Confidence], index=[x.value for x in Confidence].index(existing.confidence if existing else "medium"),
             key=f"c_conf_{workshop.id}_{segment_id}",
         )  # fmt: skip
-        notes = st.text_area("Notes from the discussion", value=existing.notes if existing else "", key=f"c_notes_{workshop.id}_{segment_id}")
-        evidence = st.text_area("Evidence (links, examples)", value=existing.evidence if existing else "", key=f"c_evidence_{workshop.id}_{segment_id}", height=80)
+        notes = st.text_area(
+            "Notes from the discussion", value=existing.notes if existing else "", key=f"c_notes_{workshop.id}_{segment_id}"
+        )
+        evidence = st.text_area(
+            "Evidence (links, examples)",
+            value=existing.evidence if existing else "",
+            key=f"c_evidence_{workshop.id}_{segment_id}",
+            height=80,
+        )
         saved = st.form_submit_button("Save the consensus", type="primary", icon=":material/save:")
     if saved:
         try:
@@ -209,7 +245,10 @@ def consensus_form_ui(url: str, workshop: WorkshopView, segment_id: str, model: 
             st.error(f"Not saved: {describe_failure(exc)}. Your entries are still in the form.")
         else:
             st.session_state[version_key] = view.version
-            st.success(f"Saved: {level_text(model, view.level)}" + (f", target {level_text(model, view.target_level)}." if view.target_level is not None else "."))
+            st.success(
+                f"Saved: {level_text(model, view.level)}"
+                + (f", target {level_text(model, view.target_level)}." if view.target_level is not None else ".")
+            )
     elif existing:
         st.caption(f"Recorded {existing.recorded_at:%H:%M} by {existing.recorded_by or 'the facilitator'}.")
     history = cs.consensus_history(url, workshop.id, segment_id)

@@ -5,8 +5,10 @@ import streamlit as st
 from maturity.services import demo, status
 from maturity.services.errors import describe_failure
 from maturity.ui import context
+from maturity.ui.access import require_facilitator
 from maturity.ui.navigation import page_path
 
+require_facilitator()
 url = context.database_url()
 catalog = context.catalog()
 report = status.database_status(url)

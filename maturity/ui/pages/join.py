@@ -13,7 +13,9 @@ st.title("Join a workshop")
 st.caption("Type the code shown on the shared screen. Your vote stays private until everyone's votes are revealed together.")
 
 with st.form("join_form", border=False, enter_to_submit=True):
-    code = st.text_input("Join code", value=st.query_params.get("join", ""), max_chars=12, key="join_code", placeholder="e.g. ACD347")
+    code = st.text_input(
+        "Join code", value=st.query_params.get("join", ""), max_chars=12, key="join_code", placeholder="e.g. ACD347"
+    )
     nickname = st.text_input(
         "Your name (optional)",
         max_chars=40,

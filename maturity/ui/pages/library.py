@@ -5,8 +5,10 @@ import streamlit as st
 from maturity.content.definitions import HORIZON_LABELS, Horizon
 from maturity.services.library import search_playbooks
 from maturity.ui import context
+from maturity.ui.access import require_facilitator
 from maturity.ui.components import ladder_ui, model_ui, playbook_ui, problems_ui, survey_ui
 
+require_facilitator()
 catalog = context.catalog()
 
 st.title("Content library")

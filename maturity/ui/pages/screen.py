@@ -36,13 +36,17 @@ st.session_state["workshop_id"] = workshop.id
 st.query_params["w"] = str(workshop.id)  # a reload keeps the same workshop on screen
 model = catalog.models.get(workshop.model_id)
 if model is None:
-    st.error(f"The model {workshop.model_id!r} of this workshop is not in the content library any more. Restore its file to continue.")
+    st.error(
+        f"The model {workshop.model_id!r} of this workshop is not in the content library any more. Restore its file to continue."
+    )
     st.stop()
 
 st.title(workshop.title)
 if not workshop.is_open:
     st.info("This workshop has ended. Its summary has the results and exports.", icon=":material/flag:")
-    st.page_link(page_path("summary"), label="Open the summary", icon=":material/summarize:", query_params={"w": str(workshop.id)})
+    st.page_link(
+        page_path("summary"), label="Open the summary", icon=":material/summarize:", query_params={"w": str(workshop.id)}
+    )
     st.stop()
 
 if workshop.uses_phones:
@@ -71,7 +75,9 @@ with main:
 with side:
     history_ui(url, workshop, segment_id, model)
     with st.popover("Timer and options", icon=":material/timer:"):
-        minutes = st.number_input("Discussion timer (minutes)", min_value=0.0, max_value=120.0, value=5.0, step=1.0, key="timer_minutes")
+        minutes = st.number_input(
+            "Discussion timer (minutes)", min_value=0.0, max_value=120.0, value=5.0, step=1.0, key="timer_minutes"
+        )
         if st.button("Start the timer", key="start_timer"):
             act(ws.start_timer, url, workshop.id, minutes)
         if workshop.uses_phones:

@@ -44,9 +44,13 @@ def label(value) -> str:
 
 
 st.title(workshop.title)
-st.caption(f"{workshop.team_name} · {workshop.held_on:%d %B %Y} · {'open' if workshop.is_open else 'ended'} · consensus rule: {workshop.consensus_rule}")
+st.caption(
+    f"{workshop.team_name} · {workshop.held_on:%d %B %Y} · {'open' if workshop.is_open else 'ended'} · consensus rule: {workshop.consensus_rule}"
+)
 if workshop.is_open:
-    st.page_link(page_path("screen"), label="Back to the shared screen", icon=":material/co_present:", query_params={"w": str(workshop.id)})
+    st.page_link(
+        page_path("screen"), label="Back to the shared screen", icon=":material/co_present:", query_params={"w": str(workshop.id)}
+    )
 
 a, b, c, d = st.columns(4)
 a.metric("People joined", workshop.participants)
@@ -86,13 +90,42 @@ if summary.gaps:
 st.subheader("Correct a segment")
 st.caption("Reopening takes the shared screen back to that segment; every change to a consensus is kept in its history.")
 left, right = st.columns([3, 1])
-to_fix = left.selectbox("Segment", list(workshop.segment_ids), format_func=name, key="reopen_segment", label_visibility="collapsed")
+to_fix = left.selectbox(
+    "Segment", list(workshop.segment_ids), format_func=name, key="reopen_segment", label_visibility="collapsed"
+)
 if right.button("Reopen it", key="reopen", icon=":material/edit:"):
-    act(ws.reopen_segment, url, workshop.id, to_fix, then=lambda: st.switch_page(page_path("screen"), query_params={"w": str(workshop.id)}))
+    act(
+        ws.reopen_segment,
+        url,
+        workshop.id,
+        to_fix,
+        then=lambda: st.switch_page(page_path("screen"), query_params={"w": str(workshop.id)}),
+    )
 
 st.subheader("Export")
 stem = f"workshop-{workshop.id}-{workshop.held_on:%Y-%m-%d}"
 e1, e2, e3 = st.columns(3)
-e1.download_button("Consensus (CSV)", exports.consensus_csv(summary, model), f"{stem}-consensus.csv", "text/csv", key="dl_consensus", icon=":material/table:")
-e2.download_button("Anonymised votes (CSV)", exports.votes_csv(url, workshop.id, model), f"{stem}-votes.csv", "text/csv", key="dl_votes", icon=":material/table:")
-e3.download_button("Printable summary (HTML)", exports.summary_html(summary, model), f"{stem}-summary.html", "text/html", key="dl_html", icon=":material/print:")
+e1.download_button(
+    "Consensus (CSV)",
+    exports.consensus_csv(summary, model),
+    f"{stem}-consensus.csv",
+    "text/csv",
+    key="dl_consensus",
+    icon=":material/table:",
+)
+e2.download_button(
+    "Anonymised votes (CSV)",
+    exports.votes_csv(url, workshop.id, model),
+    f"{stem}-votes.csv",
+    "text/csv",
+    key="dl_votes",
+    icon=":material/table:",
+)
+e3.download_button(
+    "Printable summary (HTML)",
+    exports.summary_html(summary, model),
+    f"{stem}-summary.html",
+    "text/html",
+    key="dl_html",
+    icon=":material/print:",
+)

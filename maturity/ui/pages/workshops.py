@@ -26,7 +26,9 @@ if running:
         with st.container(border=True):
             left, right = st.columns([3, 2])
             left.markdown(f"**{w.title}**")
-            left.caption(f"{w.team_name} · {w.held_on:%d %b %Y} · {ws.MODE_LABELS[WorkshopMode(w.mode)].split(':')[0]} · {w.participants} joined")
+            left.caption(
+                f"{w.team_name} · {w.held_on:%d %b %Y} · {ws.MODE_LABELS[WorkshopMode(w.mode)].split(':')[0]} · {w.participants} joined"
+            )
             if right.button("Open the shared screen", key=f"open_{w.id}", icon=":material/co_present:", type="primary"):
                 st.switch_page(page_path("screen"), query_params={"w": str(w.id)})
 
@@ -57,13 +59,23 @@ with st.form("new_workshop"):
         format_func=lambda sid: model.segment(sid).name,
         key="new_segments",
     )
-    mode = st.radio("How people vote", [m.value for m in WorkshopMode], format_func=lambda m: ws.MODE_LABELS[WorkshopMode(m)], key="new_mode")
+    mode = st.radio(
+        "How people vote", [m.value for m in WorkshopMode], format_func=lambda m: ws.MODE_LABELS[WorkshopMode(m)], key="new_mode"
+    )
     rule = st.selectbox(
-        "Consensus rule (stated to the room)", [r.value for r in ConsensusRule], format_func=lambda r: ws.RULE_LABELS[ConsensusRule(r)], key="new_rule"
+        "Consensus rule (stated to the room)",
+        [r.value for r in ConsensusRule],
+        format_func=lambda r: ws.RULE_LABELS[ConsensusRule(r)],
+        key="new_rule",
     )
     c1, c2, c3 = st.columns(3)
     second_vote = c1.checkbox("Second vote after discussion", key="new_second_vote", help="Shows whether the group converged.")
-    names = c2.radio("Names", ["anonymous", "optional"], format_func={"anonymous": "Anonymous", "optional": "Names optional"}.get, key="new_names")
+    names = c2.radio(
+        "Names",
+        ["anonymous", "optional"],
+        format_func={"anonymous": "Anonymous", "optional": "Names optional"}.get,
+        key="new_names",
+    )
     auto_reveal = c3.checkbox("Reveal when everyone has voted", key="new_auto_reveal")
     held_on = st.date_input("Date", value=date.today(), key="new_date")
     title = st.text_input("Title (optional)", max_chars=200, key="new_title", placeholder="e.g. Finance · Q3 data maturity check")
@@ -93,9 +105,17 @@ finished = [w for w in ws.list_workshops(url) if not w.is_open]
 if finished:
     st.subheader("Finished")
     frame = pd.DataFrame(
-        [{"Date": w.held_on, "Title": w.title, "Team": w.team_name, "Model": w.model_id, "People": w.participants} for w in finished]
+        [
+            {"Date": w.held_on, "Title": w.title, "Team": w.team_name, "Model": w.model_id, "People": w.participants}
+            for w in finished
+        ]
     )
     st.dataframe(frame, hide_index=True, width="stretch", height=min(400, 38 + 35 * len(frame)))
-    chosen = st.selectbox("Open the summary of", [w.id for w in finished], format_func=lambda i: next(w.title for w in finished if w.id == i), key="finished_pick")
+    chosen = st.selectbox(
+        "Open the summary of",
+        [w.id for w in finished],
+        format_func=lambda i: next(w.title for w in finished if w.id == i),
+        key="finished_pick",
+    )
     if st.button("Open summary", key="open_summary", icon=":material/summarize:"):
         st.switch_page(page_path("summary"), query_params={"w": str(chosen)})

@@ -1,0 +1,204 @@
+"""Full workshops through the real app: one facilitator AppTest and several phone AppTests on one database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from maturity.ui.access import FACILITATOR_FLAG, PARTICIPANT_PARAM
+from maturity.ui.facilitation import cached_tally
+from maturity.ui.navigation import page_path
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 60
+SEGMENTS = ["data-strategy", "skills", "metrics"]
+
+
+def facilitator() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[FACILITATOR_FLAG] = True
+    return at.run()
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, at.exception
+    return at
+
+
+def start_workshop(at: AppTest, mode_label: str, **options) -> str:
+    """Fill the real form; return the workshop id the shared screen opened with."""
+    at.switch_page(page_path("workshops")).run()
+    at.text_input(key="new_team_name").input("Finance")
+    at.multiselect(key="new_segments").set_value(SEGMENTS)
+    at.radio(key="new_mode").set_value(mode_label)
+    if options.get("second_vote"):
+        at.checkbox(key="new_second_vote").check()
+    if options.get("names"):
+        at.radio(key="new_names").set_value("optional")
+    at.button(key="FormSubmitter:new_workshop-Start the workshop").click().run()
+    ok(at)
+    return at.query_params["w"]
+
+
+def screen(at: AppTest, workshop_id: str) -> AppTest:
+    cached_tally.clear()  # the live tally is cached for a second; tests look straight away
+    at.switch_page(page_path("screen"))
+    at.query_params["w"] = workshop_id
+    return ok(at.run())
+
+
+def join_code(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("# `")).strip("# `")
+
+
+def phone(code: str, name: str = "") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["join"] = code
+    at.run()
+    assert at.text_input(key="join_code").value == code  # the QR/link pre-fills the code
+    at.text_input(key="join_nickname").input(name)
+    at.button(key="FormSubmitter:join_form-Join").click().run()
+    ok(at)
+    assert at.query_params[PARTICIPANT_PARAM]
+    return at
+
+
+def tap(at: AppTest, label: str, nth: int = 0) -> None:
+    buttons = [b for b in at.button if b.label == label]
+    buttons[nth].click().run()
+    ok(at)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def reveal(at: AppTest) -> None:
+    next(b for b in at.button if (b.key or "").startswith("reveal_")).click().run()
+    ok(at)
+
+
+def save_consensus(at: AppTest) -> None:
+    next(b for b in at.button if (b.key or "").startswith("FormSubmitter:consensus_")).click().run()
+    ok(at)
+    assert any(s.value.startswith("Saved:") for s in at.success)
+
+
+def test_lock_step_workshop_from_join_to_summary():
+    fac = facilitator()
+    workshop_id = start_workshop(fac, "lock_step", second_vote=True, names=True)
+    fac = screen(fac, workshop_id)
+    code = join_code(fac)
+    phones = [phone(code, name) for name in ("Ann", "Ben", "Cat")]
+    for segment_number, segment in enumerate(["Data strategy", "Skills", "Metrics"]):
+        fac = screen(fac, workshop_id)
+        assert fac.header[0].value == segment
+        for p, level in zip(phones, ["1 · Aware", "2 · Reactive", "4 · Managed"], strict=True):
+            p.run()
+            assert any(m.value == f"### {segment}" for m in p.markdown), "the phone follows the shared screen"
+            tap(p, level)
+            assert p.success[0].value.startswith(f"Your vote: **{level}**")
+        tap(phones[0], "2 · Reactive")  # changed their mind before the reveal
+        fac = screen(fac, workshop_id)
+        assert (metric(fac, "Votes in"), metric(fac, "People joined")) == ("3", "3")
+        reveal(fac)
+        assert metric(fac, "Median") == "2 · Reactive" and metric(fac, "Lowest") == "2 · Reactive"
+        assert any("Discuss before recording" in w.value for w in fac.warning)
+        assert any("4 · Managed" in i.value and "speak first" in i.value for i in fac.info)
+        for p in phones:
+            p.run()
+            assert any(m.value == "**The votes are in**" for m in p.markdown)
+            assert not [b for b in p.button if b.label == "2 · Reactive"], "no voting after the reveal"
+        if segment_number == 0:  # a second vote after the discussion, shown before vs after
+            fac.button(key="second_data-strategy").click().run()
+            for p in phones:
+                p.run()
+                tap(p, "2 · Reactive")
+            fac = screen(fac, workshop_id)
+            reveal(fac)
+            assert any("the group converged" in c.value for c in fac.caption)
+        save_consensus(fac)
+        if segment_number < 2:
+            fac.button(key="next_segment").click().run()
+    fac.button(key="end_workshop").click().run()
+    ok(fac)
+    fac.switch_page(page_path("summary"))
+    fac.query_params["w"] = workshop_id
+    fac.run()
+    ok(fac)
+    assert metric(fac, "Segments recorded") == "3 of 3"
+    assert metric(fac, "Converged on a re-vote") == "1 of 1"
+    assert [d.label for d in fac.get("download_button")] == [
+        "Consensus (CSV)",
+        "Anonymised votes (CSV)",
+        "Printable summary (HTML)",
+    ]
+    for p in phones:
+        p.run()
+        assert "This workshop has ended" in p.info[0].value
+
+
+def test_self_paced_ballot_then_reveals_one_by_one():
+    fac = facilitator()
+    workshop_id = start_workshop(fac, "self_paced")
+    fac = screen(fac, workshop_id)
+    phones = [phone(join_code(fac)) for _ in range(3)]
+    for p, level in zip(phones, ["1 · Aware", "3 · Proactive", "3 · Proactive"], strict=True):
+        for segment in range(3):  # every segment is on the phone at once
+            tap(p, level, nth=segment)
+        assert p.get("progress")[0].value == 100
+    for position in range(3):
+        fac = screen(fac, workshop_id)
+        assert metric(fac, "Votes in") == "3"
+        reveal(fac)
+        assert metric(fac, "Median") == "3 · Proactive"
+        save_consensus(fac)
+        if position < 2:
+            fac.button(key="next_segment").click().run()
+    phones[0].button(key="refresh_results").click().run()
+    assert sum(m.value == "**The votes are in**" for m in phones[0].markdown) == 3
+
+
+def test_show_of_hands_without_phones():
+    fac = facilitator()
+    workshop_id = start_workshop(fac, "show_of_hands")
+    fac = screen(fac, workshop_id)
+    assert not [m for m in fac.markdown if m.value.startswith("# `")], "no join code when nobody uses a phone"
+    for position in range(3):
+        fac.number_input(key=next(n.key for n in fac.number_input if n.key.endswith("_2"))).set_value(4)
+        fac.number_input(key=next(n.key for n in fac.number_input if n.key.endswith("_3"))).set_value(2)
+        next(b for b in fac.button if (b.key or "").startswith("FormSubmitter:hands_")).click().run()
+        ok(fac)
+        assert metric(fac, "Median") == "2 · Reactive"
+        save_consensus(fac)
+        if position < 2:
+            fac.button(key="next_segment").click().run()
+    fac.button(key="end_workshop").click().run()
+    fac.switch_page(page_path("summary"))
+    fac.query_params["w"] = workshop_id
+    fac.run()
+    assert metric(fac, "Segments recorded") == "3 of 3"
+
+
+def test_a_participant_cannot_open_facilitator_pages():
+    fac = facilitator()
+    workshop_id = start_workshop(fac, "lock_step")
+    fac = screen(fac, workshop_id)
+    p = phone(join_code(fac))
+    assert [t.value for t in p.title] == []  # the ballot, no facilitator title
+    for name in ("screen", "workshops", "summary", "home", "library"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            p.switch_page(page_path(name))
+
+
+def test_an_unknown_code_and_a_stale_link_get_plain_messages():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.text_input(key="join_code").input("ccc ccc")
+    at.button(key="FormSubmitter:join_form-Join").click().run()
+    assert "No workshop has the code CCCCCC" in at.error[0].value
+    stale = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    stale.query_params[PARTICIPANT_PARAM] = "not-a-real-token"
+    stale.run()
+    assert not stale.exception and "not valid" in stale.error[0].value

@@ -1,0 +1,52 @@
+"""Many phones at once: no vote lost, none counted twice, the last change wins."""
+
+from __future__ import annotations
+
+import random
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from maturity.services import voting
+from maturity.services import workshops as ws
+from maturity.storage.engine import read_session
+from maturity.storage.tables import Vote
+
+PARTICIPANTS, THREADS = 50, 16
+
+
+def test_fifty_people_twelve_segments_double_clicks_and_changed_votes(db_url, dmm):
+    team = ws.get_or_create_team(db_url, "Everyone")
+    workshop = ws.create_workshop(db_url, team_id=team.id, model=dmm, mode="self_paced")
+    assert len(workshop.segment_ids) == 12
+    people = [voting.join_workshop(db_url, workshop.join_code) for _ in range(PARTICIPANTS)]
+    rounds = [voting.segment_rounds(db_url, workshop.id, s)[0].id for s in workshop.segment_ids]
+    rng = random.Random(3)
+    first = {(p.token, r): rng.randint(0, 5) for p in people for r in rounds}
+    final = {key: rng.choice([0, 1, 2, 3, 4, 5, None]) for key in first}
+
+    def cast(job):
+        token, round_id, level = job
+        voting.cast_vote(db_url, token=token, round_id=round_id, level=level)
+
+    # Phase 1: every vote submitted twice, both at once (a double tap); phase 2: everyone changes their mind.
+    doubled = [(t, r, lv) for (t, r), lv in first.items() for _ in range(2)]
+    rng.shuffle(doubled)
+    changed = [(t, r, lv) for (t, r), lv in final.items()]
+    rng.shuffle(changed)
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(cast, doubled))  # re-raises the first failure, if any
+        list(pool.map(cast, changed))
+
+    with read_session(db_url) as session:
+        assert session.exec(select(func.count()).select_from(Vote)).one() == PARTICIPANTS * 12
+        per_pair = session.exec(select(func.count()).select_from(Vote).group_by(Vote.round_id, Vote.participant_id)).all()
+        assert set(per_pair) == {1}
+    for round_id in rounds:
+        voting.reveal_round(db_url, round_id)
+        result = voting.round_result(db_url, round_id)
+        expected = [lv for (t, r), lv in final.items() if r == round_id]
+        assert result.votes + result.dont_know == PARTICIPANTS
+        assert result.counts == {lv: expected.count(lv) for lv in set(expected) if lv is not None}
+        assert result.dont_know == expected.count(None)

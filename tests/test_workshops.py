@@ -1,0 +1,242 @@
+"""Workshop services: set-up, joining, voting rules, reveals, consensus history, summary and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from maturity.services import consensus as cs
+from maturity.services import voting
+from maturity.services import workshops as ws
+from maturity.services.errors import Conflict, InvalidInput, NotFound, RoundNotOpen, UnknownCode, WorkshopClosed
+from maturity.services.exports import consensus_csv, safe_cell, summary_html, votes_csv
+from maturity.services.summary import workshop_summary
+
+
+def new_workshop(db_url, dmm, **options):
+    team = ws.get_or_create_team(db_url, "Finance")
+    return ws.create_workshop(db_url, team_id=team.id, model=dmm, segment_ids=["data-strategy", "skills", "metrics"], **options)
+
+
+def first_round(db_url, workshop, segment_id="data-strategy", number=1):
+    return next(r for r in voting.segment_rounds(db_url, workshop.id, segment_id) if r.number == number)
+
+
+def test_create_workshop_gives_a_readable_join_code_and_opens_the_first_vote(db_url, dmm):
+    workshop = new_workshop(db_url, dmm)
+    assert workshop.is_open and len(workshop.join_code) == 6 and workshop.join_code.isupper()
+    assert workshop.segment_ids == ("data-strategy", "skills", "metrics")
+    assert (workshop.level_min, workshop.level_max) == (0, 5)
+    assert [r.status for r in voting.segment_rounds(db_url, workshop.id, "data-strategy")] == ["voting"]
+    assert [r.status for r in voting.segment_rounds(db_url, workshop.id, "skills")] == ["pending"]
+
+
+def test_self_paced_opens_every_segment_and_show_of_hands_has_no_code(db_url, dmm):
+    paced = new_workshop(db_url, dmm, mode="self_paced")
+    assert all(r.voting for s in paced.segment_ids for r in voting.segment_rounds(db_url, paced.id, s))
+    hands = new_workshop(db_url, dmm, mode="show_of_hands")
+    assert hands.join_code is None
+
+
+def test_bad_setup_is_refused(db_url, dmm):
+    team = ws.get_or_create_team(db_url, "Finance")
+    with pytest.raises(InvalidInput, match="no segment 'nope'"):
+        ws.create_workshop(db_url, team_id=team.id, model=dmm, segment_ids=["nope"])
+    with pytest.raises(InvalidInput, match="name"):
+        ws.get_or_create_team(db_url, "   ")
+    assert ws.get_or_create_team(db_url, " finance ").id == team.id  # same team, not a duplicate
+
+
+def test_join_with_a_typed_code_and_resume_by_token(db_url, dmm):
+    workshop = new_workshop(db_url, dmm, anonymous=False)
+    typed = f" {workshop.join_code[:3].lower()}-{workshop.join_code[3:]} "
+    alice = voting.join_workshop(db_url, typed, "  Alice  ")
+    assert alice.nickname == "Alice" and alice.workshop_id == workshop.id
+    assert voting.resume(db_url, alice.token) == alice
+    assert ws.get_workshop(db_url, workshop.id).participants == 1  # resuming never adds a participant
+
+
+def test_anonymous_workshops_drop_names(db_url, dmm):
+    workshop = new_workshop(db_url, dmm)
+    assert voting.join_workshop(db_url, workshop.join_code, "Alice").nickname is None
+
+
+@pytest.mark.parametrize("code", ["", "ABC", "AAAAAA", "0O1IL8"])
+def test_unknown_codes_get_a_plain_message(db_url, dmm, code):
+    new_workshop(db_url, dmm)
+    with pytest.raises(UnknownCode, match="code"):
+        voting.join_workshop(db_url, code)
+
+
+def test_closed_workshop_takes_no_joins_or_votes(db_url, dmm):
+    workshop = new_workshop(db_url, dmm)
+    bob = voting.join_workshop(db_url, workshop.join_code)
+    ws.close_workshop(db_url, workshop.id)
+    ws.close_workshop(db_url, workshop.id)  # twice is harmless
+    with pytest.raises(WorkshopClosed):
+        voting.join_workshop(db_url, workshop.join_code)
+    with pytest.raises(WorkshopClosed):
+        voting.cast_vote(db_url, token=bob.token, round_id=first_round(db_url, workshop).id, level=2)
+
+
+def test_vote_changes_until_the_reveal_and_never_after(db_url, dmm):
+    workshop = new_workshop(db_url, dmm)
+    carol = voting.join_workshop(db_url, workshop.join_code)
+    rnd = first_round(db_url, workshop)
+    for level in (1, 3, 3, None, 2):
+        voting.cast_vote(db_url, token=carol.token, round_id=rnd.id, level=level)
+    assert voting.round_tally(db_url, rnd.id).votes == 1
+    with pytest.raises(RoundNotOpen):
+        voting.round_result(db_url, rnd.id)  # nothing leaks before the reveal
+    voting.reveal_round(db_url, rnd.id)
+    voting.reveal_round(db_url, rnd.id)  # a double click on Reveal is harmless
+    assert voting.round_result(db_url, rnd.id).counts == {2: 1}
+    with pytest.raises(RoundNotOpen, match="revealed"):
+        voting.cast_vote(db_url, token=carol.token, round_id=rnd.id, level=4)
+
+
+def test_votes_are_checked_against_the_ladder_and_the_workshop(db_url, dmm):
+    workshop = new_workshop(db_url, dmm)
+    other = new_workshop(db_url, dmm)
+    dan = voting.join_workshop(db_url, workshop.join_code)
+    with pytest.raises(InvalidInput, match="from 0 to 5"):
+        voting.cast_vote(db_url, token=dan.token, round_id=first_round(db_url, workshop).id, level=6)
+    with pytest.raises(NotFound):
+        voting.cast_vote(db_url, token=dan.token, round_id=first_round(db_url, other).id, level=1)
+    with pytest.raises(RoundNotOpen, match="not started"):
+        voting.cast_vote(db_url, token=dan.token, round_id=first_round(db_url, workshop, "skills").id, level=1)
+    with pytest.raises(NotFound):
+        voting.cast_vote(db_url, token="forged", round_id=first_round(db_url, workshop).id, level=1)
+
+
+def test_tally_names_who_is_still_to_vote_only_in_named_workshops(db_url, dmm):
+    named = new_workshop(db_url, dmm, anonymous=False)
+    people = [voting.join_workshop(db_url, named.join_code, name) for name in ("Ann", "Ben", "Cat")]
+    rnd = first_round(db_url, named)
+    voting.cast_vote(db_url, token=people[0].token, round_id=rnd.id, level=2)
+    tally = voting.round_tally(db_url, rnd.id)
+    assert (tally.votes, tally.participants, tally.waiting_for) == (1, 3, ("Ben", "Cat"))
+    anonymous = new_workshop(db_url, dmm)
+    voting.join_workshop(db_url, anonymous.join_code, "Dee")
+    assert voting.round_tally(db_url, first_round(db_url, anonymous).id).waiting_for == ()
+
+
+def test_auto_reveal_waits_for_everyone(db_url, dmm):
+    workshop = new_workshop(db_url, dmm, auto_reveal=True)
+    a, b = (voting.join_workshop(db_url, workshop.join_code) for _ in range(2))
+    rnd = first_round(db_url, workshop)
+    voting.cast_vote(db_url, token=a.token, round_id=rnd.id, level=1)
+    assert not voting.reveal_if_everyone_voted(db_url, rnd.id)
+    voting.cast_vote(db_url, token=b.token, round_id=rnd.id, level=3)
+    assert voting.reveal_if_everyone_voted(db_url, rnd.id)
+
+
+def test_second_vote_and_convergence(db_url, dmm):
+    workshop = new_workshop(db_url, dmm, second_vote=True)
+    people = [voting.join_workshop(db_url, workshop.join_code) for _ in range(3)]
+    with pytest.raises(RoundNotOpen):
+        voting.open_second_round(db_url, workshop.id, "data-strategy")
+    first = first_round(db_url, workshop)
+    for person, level in zip(people, (0, 2, 4), strict=True):
+        voting.cast_vote(db_url, token=person.token, round_id=first.id, level=level)
+    voting.reveal_round(db_url, first.id)
+    second = voting.open_second_round(db_url, workshop.id, "data-strategy")
+    assert voting.open_second_round(db_url, workshop.id, "data-strategy") == second  # idempotent
+    for person, level in zip(people, (2, 2, 3), strict=True):
+        voting.cast_vote(db_url, token=person.token, round_id=second.id, level=level)
+    voting.reveal_round(db_url, second.id)
+    segment = workshop_summary(db_url, workshop.id).segments[0]
+    assert (segment.first.spread, segment.second.spread, segment.convergence.converged) == (4, 1, True)
+
+
+def test_show_of_hands_counts(db_url, dmm):
+    workshop = new_workshop(db_url, dmm, mode="show_of_hands")
+    rnd = first_round(db_url, workshop)
+    with pytest.raises(InvalidInput, match="negative"):
+        voting.record_hand_counts(db_url, rnd.id, {1: -1})
+    voting.record_hand_counts(db_url, rnd.id, {1: 3, 2: 4}, dont_know=1)
+    voting.record_hand_counts(db_url, rnd.id, {1: 2, 2: 4, 3: 1}, dont_know=1)  # a correction
+    result = voting.round_result(db_url, rnd.id)
+    assert (result.counts, result.dont_know, result.median) == ({1: 2, 2: 4, 3: 1}, 1, 2)
+
+
+def test_moving_through_segments_opens_their_votes(db_url, dmm):
+    workshop = new_workshop(db_url, dmm)
+    moved = ws.go_to_segment(db_url, workshop.id, 2)
+    assert moved.current_segment_id == "metrics"
+    assert first_round(db_url, workshop, "metrics").voting
+    with pytest.raises(InvalidInput):
+        ws.go_to_segment(db_url, workshop.id, 3)
+
+
+def test_consensus_history_and_conflicting_saves(db_url, dmm):
+    workshop = new_workshop(db_url, dmm)
+    first = cs.record_consensus(db_url, workshop_id=workshop.id, segment_id="skills", level=2, target_level=3, notes="first")
+    assert first.version == 1 and first.gap == 1
+    # a second screen saves with the version it loaded ...
+    second = cs.record_consensus(
+        db_url, workshop_id=workshop.id, segment_id="skills", level=1, target_level=3, expected_version=1
+    )
+    # ... so the first screen, still showing version 1, is refused and nothing is overwritten
+    with pytest.raises(Conflict, match="Someone else recorded"):
+        cs.record_consensus(db_url, workshop_id=workshop.id, segment_id="skills", level=4, target_level=5, expected_version=1)
+    assert cs.get_consensus(db_url, workshop.id, "skills").level == 1 == second.level
+    assert [h.level for h in cs.consensus_history(db_url, workshop.id, "skills")] == [2, 1]
+    with pytest.raises(InvalidInput):
+        cs.record_consensus(db_url, workshop_id=workshop.id, segment_id="skills", level=9, target_level=None, expected_version=2)
+    with pytest.raises(InvalidInput, match="did not cover"):
+        cs.record_consensus(db_url, workshop_id=workshop.id, segment_id="technology", level=1, target_level=None)
+
+
+def test_reopened_segment_can_be_corrected_after_the_end(db_url, dmm):
+    workshop = new_workshop(db_url, dmm)
+    cs.record_consensus(db_url, workshop_id=workshop.id, segment_id="metrics", level=2, target_level=3)
+    ws.close_workshop(db_url, workshop.id)
+    reopened = ws.reopen_segment(db_url, workshop.id, "metrics")
+    assert reopened.is_open and reopened.current_segment_id == "metrics"
+    cs.record_consensus(db_url, workshop_id=workshop.id, segment_id="metrics", level=3, target_level=4, expected_version=1)
+    assert len(cs.consensus_history(db_url, workshop.id, "metrics")) == 2
+
+
+def test_previous_decisions_show_the_teams_earlier_workshops(db_url, dmm):
+    from datetime import date
+
+    team = ws.get_or_create_team(db_url, "Finance")
+    old = ws.create_workshop(db_url, team_id=team.id, model=dmm, held_on=date(2025, 5, 1))
+    cs.record_consensus(db_url, workshop_id=old.id, segment_id="skills", level=1, target_level=3)
+    other_team = ws.get_or_create_team(db_url, "Marketing")
+    theirs = ws.create_workshop(db_url, team_id=other_team.id, model=dmm, held_on=date(2025, 6, 1))
+    cs.record_consensus(db_url, workshop_id=theirs.id, segment_id="skills", level=4, target_level=5)
+    now = ws.create_workshop(db_url, team_id=team.id, model=dmm, held_on=date(2025, 8, 1))
+    past = cs.previous_decisions(db_url, workshop_id=now.id, segment_id="skills")
+    assert [(p.held_on, p.level, p.target_level) for p in past] == [(date(2025, 5, 1), 1, 3)]
+
+
+def test_exports_are_anonymous_and_safe_to_open_in_excel(db_url, dmm):
+    workshop = new_workshop(db_url, dmm, anonymous=False)
+    people = [voting.join_workshop(db_url, workshop.join_code, name) for name in ("=HYPERLINK(1)", "Zed")]
+    rnd = first_round(db_url, workshop)
+    voting.cast_vote(db_url, token=people[0].token, round_id=rnd.id, level=1)
+    voting.cast_vote(db_url, token=people[1].token, round_id=rnd.id, level=None)
+    voting.reveal_round(db_url, rnd.id)
+    cs.record_consensus(
+        db_url, workshop_id=workshop.id, segment_id="data-strategy", level=1, target_level=3, notes="=cmd|'/c calc'!A1"
+    )
+    summary = workshop_summary(db_url, workshop.id)
+    rows = list(csv.reader(io.StringIO(consensus_csv(summary, dmm).decode("utf-8-sig"))))
+    assert rows[1][:4] == ["Data strategy", "1", "3", "2"] and rows[1][-2] == "'=cmd|'/c calc'!A1"
+    votes = votes_csv(db_url, workshop.id, dmm).decode("utf-8-sig")
+    assert "P1" in votes and "HYPERLINK" not in votes and "Zed" not in votes and people[0].token not in votes
+    assert list(csv.reader(io.StringIO(votes)))[1:] == [
+        ["Data strategy", "1", "P1", "1"],
+        ["Data strategy", "1", "P2", "don't know"],
+    ]
+    page = summary_html(summary, dmm)
+    assert "&#x27;/c calc&#x27;" in page or "=cmd|&#x27;" in page
+    assert "<script" not in page
+
+
+def test_safe_cell():
+    assert [safe_cell(v) for v in ("=1+1", "+1", "-1", "@x", "ok", 3, None)] == ["'=1+1", "'+1", "'-1", "'@x", "ok", 3, None]
