@@ -36,7 +36,14 @@ def test_readme_mentions_every_command(command):
     assert f"python -m maturity {command}" in README
 
 
-@pytest.mark.parametrize("variable", ["MATURITY_DB_URL", "MATURITY_CONTENT_DIR"])
+SETTINGS = sorted(set(re.findall(r'"(MATURITY_[A-Z_]+)"', (ROOT / "maturity" / "config.py").read_text())))
+
+
+def test_settings_are_found():
+    assert "MATURITY_DB_URL" in SETTINGS and len(SETTINGS) >= 5
+
+
+@pytest.mark.parametrize("variable", SETTINGS)
 def test_readme_documents_every_setting(variable):
     assert variable in README
 
