@@ -240,3 +240,17 @@ def test_exports_are_anonymous_and_safe_to_open_in_excel(db_url, dmm):
 
 def test_safe_cell():
     assert [safe_cell(v) for v in ("=1+1", "+1", "-1", "@x", "ok", 3, None)] == ["'=1+1", "'+1", "'-1", "'@x", "ok", 3, None]
+
+
+def test_timer_and_ballot_progress(db_url, dmm):
+    workshop = new_workshop(db_url, dmm, mode="self_paced")
+    ends = ws.start_timer(db_url, workshop.id, 5)
+    assert ws.get_workshop(db_url, workshop.id).timer_ends_at == ends
+    assert ws.start_timer(db_url, workshop.id, 0) is None
+    with pytest.raises(InvalidInput):
+        ws.start_timer(db_url, workshop.id, 500)
+    people = [voting.join_workshop(db_url, workshop.join_code) for _ in range(2)]
+    for person in people:
+        voting.cast_vote(db_url, token=person.token, round_id=first_round(db_url, workshop, "skills").id, level=1)
+    voting.cast_vote(db_url, token=people[0].token, round_id=first_round(db_url, workshop, "metrics").id, level=2)
+    assert voting.ballot_progress(db_url, workshop.id) == {"data-strategy": 0, "skills": 2, "metrics": 1}

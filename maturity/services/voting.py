@@ -197,6 +197,18 @@ def round_tally(url: str, round_id: int) -> TallyView:
         return TallyView(round_id, rnd.status, votes, participants, waiting)
 
 
+def ballot_progress(url: str, workshop_id: int) -> dict[str, int]:
+    """Self-paced: how many people have voted on each segment's first vote (counts only)."""
+    with read_session(url) as session:
+        rows = session.exec(
+            select(Round.segment_id, func.count(Vote.id))
+            .outerjoin(Vote, Vote.round_id == Round.id)
+            .where(Round.workshop_id == workshop_id, Round.number == 1)
+            .group_by(Round.segment_id)
+        ).all()
+        return dict(rows)
+
+
 def round_result(url: str, round_id: int) -> VoteSummary:
     """The distribution of a revealed round; raise RoundNotOpen before the reveal, so it cannot leak."""
     with read_session(url) as session:

@@ -15,13 +15,13 @@ from maturity.services import voting
 from maturity.services.access import join_base_url, join_link
 from maturity.services.errors import Conflict, ServiceError, describe_failure
 from maturity.services.voting import RoundView
-from maturity.services.workshops import RULE_LABELS, WorkshopView
+from maturity.services.workshops import RULE_LABELS, WorkshopView, get_workshop
 from maturity.storage.tables import Confidence, ConsensusRule
 from maturity.ui import context
 from maturity.ui.ballot import level_text
 from maturity.ui.charts import distribution_chart
 
-SCREEN_POLL_S = 2  # the shared screen shows a new vote within about two seconds
+SCREEN_POLL_S = 1.5  # with the 0.5 s tally cache, a new vote shows within about two seconds
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -91,7 +91,7 @@ def history_ui(url: str, workshop: WorkshopView, segment_id: str, model: ModelDe
         st.caption("None open for this team.")
 
 
-@st.cache_data(ttl=1.0, show_spinner=False, max_entries=256)
+@st.cache_data(ttl=0.5, show_spinner=False, max_entries=256)
 def cached_tally(url: str, round_id: int) -> voting.TallyView:
     # Several screens on one workshop share one query per second.
     return voting.round_tally(url, round_id)
@@ -117,7 +117,6 @@ def live_tally_ui(url: str, workshop: WorkshopView, rnd: RoundView) -> None:
                 st.caption(f"{tally.participants - tally.votes} still to vote.")
         elif tally.everyone_voted:
             st.success("Everyone has voted.", icon=":material/done_all:")
-        timer_ui(workshop)
 
     tally_fragment()
     if st.button("Reveal the votes", key=f"reveal_{rnd.id}", type="primary", icon=":material/visibility:"):
@@ -125,14 +124,41 @@ def live_tally_ui(url: str, workshop: WorkshopView, rnd: RoundView) -> None:
 
 
 def timer_ui(workshop: WorkshopView) -> None:
+    """The discussion timer, ticking on its own without rerunning the page."""
     if workshop.timer_ends_at is None:
         return
     ends = workshop.timer_ends_at if workshop.timer_ends_at.tzinfo else workshop.timer_ends_at.replace(tzinfo=UTC)
-    left = int((ends - datetime.now(UTC)).total_seconds())
-    if left > 0:
-        st.metric("Time left", f"{left // 60}:{left % 60:02d}")
-    else:
-        st.warning("Time is up.", icon=":material/timer_off:")
+
+    @st.fragment(run_every=1)
+    def tick() -> None:
+        left = int((ends - datetime.now(UTC)).total_seconds())
+        if left > 0:
+            st.metric("Time left", f"{left // 60}:{left % 60:02d}")
+        else:
+            st.warning("Time is up.", icon=":material/timer_off:")
+
+    tick()
+
+
+def ws_participants(url: str, workshop_id: int) -> int:
+    return get_workshop(url, workshop_id).participants
+
+
+def ballot_progress_ui(url: str, workshop: WorkshopView, model: ModelDefinition) -> None:
+    """Self-paced: ballots in per segment, so the facilitator knows when to start the reveals."""
+
+    @st.fragment(run_every=SCREEN_POLL_S * 2)
+    def progress() -> None:
+        counts = voting.ballot_progress(url, workshop.id)
+        people = ws_participants(url, workshop.id)
+        with st.expander(f"Ballots in ({people} joined)", expanded=False):
+            for segment_id in workshop.segment_ids:
+                segment = model.segment(segment_id)
+                done = counts.get(segment_id, 0)
+                name = segment.name if segment else segment_id
+                st.progress(min(1.0, done / people) if people else 0.0, text=f"{name}: {done} of {people}")
+
+    progress()
 
 
 def hand_count_ui(url: str, workshop: WorkshopView, rnd: RoundView, model: ModelDefinition) -> None:

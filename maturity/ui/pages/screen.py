@@ -10,6 +10,7 @@ from maturity.ui import context
 from maturity.ui.access import require_facilitator
 from maturity.ui.facilitation import (
     act,
+    ballot_progress_ui,
     consensus_form_ui,
     hand_count_ui,
     history_ui,
@@ -17,6 +18,7 @@ from maturity.ui.facilitation import (
     live_tally_ui,
     results_ui,
     segment_ui,
+    timer_ui,
 )
 from maturity.ui.navigation import page_path
 
@@ -74,6 +76,7 @@ with main:
         segment_ui(segment, model)
 with side:
     history_ui(url, workshop, segment_id, model)
+    timer_ui(workshop)
     with st.popover("Timer and options", icon=":material/timer:"):
         minutes = st.number_input(
             "Discussion timer (minutes)", min_value=0.0, max_value=120.0, value=5.0, step=1.0, key="timer_minutes"
@@ -94,6 +97,7 @@ revealed = {("First vote" if r.number == 1 else "Second vote"): voting.round_res
 
 if workshop.mode == WorkshopMode.SELF_PACED.value:
     st.caption("Self-paced ballot: everyone votes every segment on their phone; reveal each segment here in turn.")
+    ballot_progress_ui(url, workshop, model)
 
 if current is None:
     st.info("The vote on this segment has not started.")
