@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from maturity.ui.access import current_role
-from maturity.ui.context import announce_admin_secret
+from maturity.ui.access import current_role, sign_out, write_pending_cookie
+from maturity.ui.context import announce_admin_secret, settings
 from maturity.ui.navigation import Role, pages_for
 
 st.set_page_config(page_title="maturity", page_icon=":material/stairs:", layout="wide")
@@ -11,4 +11,8 @@ announce_admin_secret()
 role = current_role()
 # Participants and visitors get no menu: there is nowhere else for them to go.
 page = st.navigation(pages_for(role), position="sidebar" if role is Role.FACILITATOR else "hidden")
+write_pending_cookie()
+if role is Role.FACILITATOR and settings().auth:
+    with st.sidebar:
+        st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=sign_out, type="tertiary")
 page.run()

@@ -29,3 +29,18 @@ def test_join_address_prefers_the_public_url_and_warns_about_localhost():
     public = replace(settings, public_url="https://maturity.example.org")
     assert join_base_url(public, "http://localhost:8501/") == ("https://maturity.example.org", True)
     assert join_link("https://maturity.example.org", "ACD347") == "https://maturity.example.org/?join=ACD347"
+
+
+def test_facilitator_token_expires_and_follows_the_secret(db_url, monkeypatch):
+    from maturity.services.access import facilitator_token, valid_facilitator_token
+
+    settings = get_settings()
+    token = facilitator_token(db_url, settings, now=1_000_000)
+    assert valid_facilitator_token(db_url, settings, token, now=1_000_000 + 3600)
+    assert not valid_facilitator_token(db_url, settings, token, now=1_000_000 + 13 * 3600)  # expired
+    expires, signature = token.split(".")
+    assert not valid_facilitator_token(db_url, settings, f"{int(expires) + 999}.{signature}", now=1_000_000)  # tampered
+    assert not valid_facilitator_token(db_url, settings, "garbage", now=1_000_000)
+    assert not valid_facilitator_token(db_url, settings, None)
+    other = replace(settings, admin_secret="a-new-secret")
+    assert not valid_facilitator_token(db_url, other, token, now=1_000_000)  # a new secret signs everyone out

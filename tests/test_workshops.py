@@ -227,6 +227,7 @@ def test_exports_are_anonymous_and_safe_to_open_in_excel(db_url, dmm):
     summary = workshop_summary(db_url, workshop.id)
     rows = list(csv.reader(io.StringIO(consensus_csv(summary, dmm).decode("utf-8-sig"))))
     assert rows[1][:4] == ["Data strategy", "1", "3", "2"] and rows[1][-2] == "'=cmd|'/c calc'!A1"
+    assert dict(zip(rows[0], rows[1], strict=True))["voters"] == "2"
     votes = votes_csv(db_url, workshop.id, dmm).decode("utf-8-sig")
     assert "P1" in votes and "HYPERLINK" not in votes and "Zed" not in votes and people[0].token not in votes
     assert list(csv.reader(io.StringIO(votes)))[1:] == [

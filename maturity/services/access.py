@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -57,3 +59,27 @@ def join_base_url(settings: Settings, browser_url: str | None) -> tuple[str, boo
 
 def join_link(base_url: str, code: str) -> str:
     return f"{base_url}/?join={code}"
+
+
+SIGN_IN_HOURS = 12  # a workday: long enough for a workshop, short enough for a shared laptop
+
+
+def facilitator_token(url: str, settings: Settings, *, now: float | None = None) -> str:
+    """A signed, expiring token that keeps a facilitator signed in across page reloads (a cookie)."""
+    expires = int((now if now is not None else time.time()) + SIGN_IN_HOURS * 3600)
+    return f"{expires}.{_signature(url, settings, expires)}"
+
+
+def valid_facilitator_token(url: str, settings: Settings, token: str | None, *, now: float | None = None) -> bool:
+    """True for an unexpired token signed with the current secret; changing the secret signs everyone out."""
+    if not token or "." not in token:
+        return False
+    expires_text, signature = token.split(".", 1)
+    if not expires_text.isdigit() or int(expires_text) < (now if now is not None else time.time()):
+        return False
+    return hmac.compare_digest(signature, _signature(url, settings, int(expires_text)))
+
+
+def _signature(url: str, settings: Settings, expires: int) -> str:
+    key = admin_secret(url, settings).value.encode()
+    return hmac.new(key, f"facilitator:{expires}".encode(), hashlib.sha256).hexdigest()

@@ -4,28 +4,56 @@ from __future__ import annotations
 
 import streamlit as st
 
+from maturity.services.access import SIGN_IN_HOURS, facilitator_token, valid_facilitator_token
 from maturity.ui import context
 from maturity.ui.navigation import Role
 
 FACILITATOR_FLAG = "signed_in_as_facilitator"
 PARTICIPANT_PARAM = "p"
+COOKIE = "maturity_facilitator"
+_COOKIE_PENDING = "facilitator_cookie_pending"
+_SIGNED_OUT = "signed_out"
 
 
 def current_role() -> Role:
     # A participant link wins: a phone that opened one must only ever see its ballot.
     if st.query_params.get(PARTICIPANT_PARAM):
         return Role.PARTICIPANT
-    if st.session_state.get(FACILITATOR_FLAG) or not context.settings().auth:
+    if not context.settings().auth or st.session_state.get(FACILITATOR_FLAG):
+        return Role.FACILITATOR
+    # A reload starts a new Streamlit session; the signed cookie keeps the facilitator in.
+    if not st.session_state.get(_SIGNED_OUT) and valid_facilitator_token(
+        context.database_url(), context.settings(), st.context.cookies.get(COOKIE)
+    ):
+        st.session_state[FACILITATOR_FLAG] = True
         return Role.FACILITATOR
     return Role.VISITOR
 
 
 def sign_in() -> None:
+    st.session_state.pop(_SIGNED_OUT, None)
     st.session_state[FACILITATOR_FLAG] = True
+    st.session_state[_COOKIE_PENDING] = facilitator_token(context.database_url(), context.settings())
 
 
 def sign_out() -> None:
     st.session_state.pop(FACILITATOR_FLAG, None)
+    st.session_state[_SIGNED_OUT] = True
+    st.session_state[_COOKIE_PENDING] = ""
+
+
+def write_pending_cookie() -> None:
+    """After sign-in or sign-out, set or clear the cookie in the browser (on the next full run)."""
+    token = st.session_state.pop(_COOKIE_PENDING, None)
+    if token is None:
+        return
+    max_age = SIGN_IN_HOURS * 3600 if token else 0
+    # The token is hex and digits from our own signer; no user text reaches this script.
+    st.html(
+        f"<script>document.cookie = '{COOKIE}={token}; path=/; max-age={max_age}; SameSite=Strict';</script>",
+        unsafe_allow_javascript=True,
+        width=1,
+    )
 
 
 def require_facilitator() -> None:

@@ -97,16 +97,17 @@ def group_result_ui(url: str, rnd: RoundView, model: ModelDefinition | None, min
     st.markdown("**The votes are in**")
     if not summary.votes:
         st.caption("Nobody chose a level.")
-    lines = [
-        f"`{'█' * summary.counts.get(v, 0) or '·'}` {level_text(model, v)}: {summary.counts.get(v, 0)}"
-        for v in sorted(summary.counts)
-    ]
-    if lines:
-        st.markdown("  \n".join(lines))
+    most = max(summary.counts.values(), default=0)
+    for value in sorted(summary.counts):
+        n = summary.counts[value]
+        st.progress(n / most if most else 0.0, text=f"{level_text(model, value)}: {n}")
     if summary.median is not None:
-        st.caption(
-            f"Middle vote: {level_text(model, summary.median)} · range {summary.lowest}–{summary.highest} · don't know: {summary.dont_know}"
+        spread = (
+            f"everyone chose {level_text(model, summary.lowest)}"
+            if summary.lowest == summary.highest
+            else f"from {summary.lowest} to {summary.highest}"
         )
+        st.caption(f"Middle vote: {level_text(model, summary.median)} · {spread} · don't know: {summary.dont_know}")
     if mine is not None:
         shown = "don't know" if mine == DONT_KNOW else level_text(model, mine)
         st.caption(f"You voted {shown}.")

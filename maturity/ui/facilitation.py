@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 from datetime import UTC, datetime
 
@@ -32,21 +33,21 @@ def qr_png(link: str) -> bytes:
 
 
 def join_panel_ui(workshop: WorkshopView) -> None:
-    """The join code, link and QR code; it stays on screen for late joiners."""
+    """The join code, link and QR code, in the sidebar so they stay in view for late joiners."""
     base, reachable = join_base_url(context.settings(), st.context.url)
     link = join_link(base, workshop.join_code)
-    code_col, qr_col = st.columns([3, 1])
-    with code_col:
-        st.markdown("Join on your phone with the code")
-        st.markdown(f"# `{workshop.join_code}`")
-        st.caption(f"or open {link}")
+    with st.sidebar:
+        st.markdown("**Join on your phone**")
+        # Big enough to read from the back of a room; the code only holds our own alphabet.
+        st.html(f'<div style="font:800 3.2rem/1.1 monospace;letter-spacing:.35rem">{html.escape(workshop.join_code)}</div>')
+        st.image(qr_png(link), width=200)
+        st.caption(link)
         if not reachable:
             st.warning(
                 "This address is the facilitator's own computer (localhost): phones cannot reach it. "
                 "Set MATURITY_PUBLIC_URL to an address the room can open (e.g. http://192.168.1.20:8501).",
                 icon=":material/wifi_off:",
             )
-    qr_col.image(qr_png(link), caption="Scan to join", width=180)
 
 
 def segment_ui(segment: SegmentDefinition, model: ModelDefinition) -> None:
@@ -91,7 +92,7 @@ def history_ui(url: str, workshop: WorkshopView, segment_id: str, model: ModelDe
         st.caption("None open for this team.")
 
 
-@st.cache_data(ttl=0.5, show_spinner=False, max_entries=256)
+@st.cache_resource(ttl=0.5, show_spinner=False, max_entries=256)
 def cached_tally(url: str, round_id: int) -> voting.TallyView:
     # Several screens on one workshop share one query per second.
     return voting.round_tally(url, round_id)
@@ -182,12 +183,11 @@ def results_ui(model: ModelDefinition, workshop: WorkshopView, results: dict[str
     latest = list(results.values())[-1]
     st.altair_chart(distribution_chart(model, results), width="stretch")
     cols = st.columns(5)
-    for col, (name, value) in zip(
-        cols,
-        [("Median", latest.median), ("Mode", latest.mode), ("Lowest", latest.lowest), ("Highest", latest.highest)],
-        strict=False,
-    ):
-        col.metric(name, "—" if value is None else level_text(model, value))
+    figures = [("Median", latest.median), ("Mode", latest.mode), ("Lowest", latest.lowest), ("Highest", latest.highest)]
+    for col, (name, value) in zip(cols, figures, strict=False):
+        col.metric(name, "—" if value is None else str(value))
+        if value is not None and model.level(value):
+            col.caption(model.level(value).label)  # the number reads from afar; the word sits under it
     cols[4].metric("Don't know", latest.dont_know)
     reason = discussion_reason(latest)
     if reason:

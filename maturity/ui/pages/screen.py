@@ -43,7 +43,7 @@ if model is None:
     )
     st.stop()
 
-st.title(workshop.title)
+st.markdown(f"### {workshop.title}")
 if not workshop.is_open:
     st.info("This workshop has ended. Its summary has the results and exports.", icon=":material/flag:")
     st.page_link(
@@ -53,12 +53,11 @@ if not workshop.is_open:
 
 if workshop.uses_phones:
     join_panel_ui(workshop)
-st.divider()
 
 # ----------------------------------------------------------------- which segment
 count = len(workshop.segment_ids)
 position = workshop.current_position
-back, where, forward, end = st.columns([1, 3, 1, 1])
+back, where, forward, end = st.columns([1.2, 2.4, 1.2, 1.6])
 if back.button("Previous", key="prev_segment", icon=":material/arrow_back:", disabled=position == 0, width="stretch"):
     act(ws.go_to_segment, url, workshop.id, position - 1)
 where.markdown(f"**Segment {position + 1} of {count}**")

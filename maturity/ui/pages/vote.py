@@ -30,9 +30,8 @@ def load_state():
 state = load_state()
 workshop = state.workshop
 model = context.catalog().models.get(workshop.model_id)
-st.markdown(f"#### {workshop.title}")
-who = f" as **{state.participant.nickname}**" if state.participant.nickname else ""
-st.caption(f"You have joined{who}. Keep this page open; if your phone locks, it will reconnect to the same place.")
+who = f" · you are **{state.participant.nickname}**" if state.participant.nickname else ""
+st.caption(f"{workshop.title}{who}")
 
 if model is None:
     st.error("The maturity model of this workshop is missing from the content library. Tell the facilitator.")
