@@ -102,21 +102,27 @@ def join_workshop(url: str, code: str, nickname: str | None = None) -> Participa
         return ParticipantView(participant.id, workshop.id, participant.token, participant.nickname)
 
 
+STALE_LINK = "This voting link is not valid. Join again with the code on the shared screen."
+
+
+def _participant(session, token: str) -> Participant:
+    participant = session.exec(select(Participant).where(Participant.token == token)).first()
+    if participant is None:
+        raise NotFound(STALE_LINK)
+    return participant
+
+
 def resume(url: str, token: str) -> ParticipantView:
     """The participant behind a phone's token (a locked phone reconnecting); never creates a new one."""
     with read_session(url) as session:
-        participant = session.exec(select(Participant).where(Participant.token == token)).first()
-        if participant is None:
-            raise NotFound("This voting link is not valid. Join again with the code on the shared screen.")
+        participant = _participant(session, token)
         return ParticipantView(participant.id, participant.workshop_id, participant.token, participant.nickname)
 
 
 def participant_state(url: str, token: str) -> ParticipantState:
     """Everything a phone shows, in one short read; raise NotFound for an unknown token."""
     with read_session(url) as session:
-        participant = session.exec(select(Participant).where(Participant.token == token)).first()
-        if participant is None:
-            raise NotFound("This voting link is not valid. Join again with the code on the shared screen.")
+        participant = _participant(session, token)
         workshop = session.get(Workshop, participant.workshop_id)
         rounds = session.exec(select(Round).where(Round.workshop_id == workshop.id).order_by(Round.id)).all()
         mine = session.exec(select(Vote.round_id, Vote.level).where(Vote.participant_id == participant.id)).all()
@@ -139,7 +145,7 @@ def cast_vote(url: str, *, token: str, round_id: int, level: int | None) -> None
         connection = session.connection()
         row = connection.execute(_BALLOT_CHECK, {"token": token, "round_id": round_id}).first()
         if row is None:
-            raise NotFound("This voting link is not valid. Join again with the code on the shared screen.")
+            raise NotFound(STALE_LINK)
         participant_id, participant_workshop, round_workshop, round_status, workshop_status, level_min, level_max = row
         if round_workshop != participant_workshop:
             raise NotFound("This vote is not part of your workshop.")

@@ -14,7 +14,7 @@ from maturity.domain.tally import VoteSummary, discussion_reason, outlier_levels
 from maturity.services import consensus as cs
 from maturity.services import voting
 from maturity.services.access import join_base_url, join_link
-from maturity.services.errors import Conflict, ServiceError, describe_failure
+from maturity.services.errors import Conflict, NotFound, ServiceError, describe_failure
 from maturity.services.voting import RoundView
 from maturity.services.workshops import RULE_LABELS, WorkshopView, get_workshop
 from maturity.storage.tables import Confidence, ConsensusRule
@@ -301,3 +301,20 @@ def act(function, *args, then=None) -> None:
     if then is not None:
         then()
     st.rerun()
+
+
+def chosen_workshop(url: str, page_title: str, load=get_workshop):
+    """The workshop this page is about (?w= in the URL, or the last one opened), kept in the URL so a
+    reload shows the same one; stops the page with a way forward when there is none."""
+    raw_id = st.query_params.get("w") or st.session_state.get("workshop_id")
+    try:
+        loaded = load(url, int(raw_id))
+    except (TypeError, ValueError, NotFound):
+        st.title(page_title)
+        st.info("Choose or start a workshop first.", icon=":material/info:")
+        st.page_link("maturity/ui/pages/workshops.py", label="Go to Workshops", icon=":material/groups:")
+        st.stop()
+    workshop_id = getattr(loaded, "workshop", loaded).id
+    st.session_state["workshop_id"] = workshop_id
+    st.query_params["w"] = str(workshop_id)
+    return loaded

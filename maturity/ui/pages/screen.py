@@ -4,13 +4,13 @@ import streamlit as st
 
 from maturity.services import voting
 from maturity.services import workshops as ws
-from maturity.services.errors import NotFound
 from maturity.storage.tables import WorkshopMode
 from maturity.ui import context
 from maturity.ui.access import require_facilitator
 from maturity.ui.facilitation import (
     act,
     ballot_progress_ui,
+    chosen_workshop,
     consensus_form_ui,
     hand_count_ui,
     history_ui,
@@ -26,16 +26,7 @@ require_facilitator()
 url = context.database_url()
 catalog = context.catalog()
 
-raw_id = st.query_params.get("w") or st.session_state.get("workshop_id")
-try:
-    workshop = ws.get_workshop(url, int(raw_id))
-except (TypeError, ValueError, NotFound):
-    st.title("Shared screen")
-    st.info("Choose or start a workshop first.", icon=":material/info:")
-    st.page_link(page_path("workshops"), label="Go to Workshops", icon=":material/groups:")
-    st.stop()
-st.session_state["workshop_id"] = workshop.id
-st.query_params["w"] = str(workshop.id)  # a reload keeps the same workshop on screen
+workshop = chosen_workshop(url, "Shared screen")
 model = catalog.models.get(workshop.model_id)
 if model is None:
     st.error(

@@ -5,30 +5,20 @@ import streamlit as st
 
 from maturity.services import exports
 from maturity.services import workshops as ws
-from maturity.services.errors import NotFound
 from maturity.services.summary import workshop_summary
 from maturity.ui import context
 from maturity.ui.access import require_facilitator
 from maturity.ui.ballot import level_text
 from maturity.ui.charts import summary_chart
-from maturity.ui.facilitation import act
+from maturity.ui.facilitation import act, chosen_workshop
 from maturity.ui.navigation import page_path
 
 require_facilitator()
 url = context.database_url()
 catalog = context.catalog()
 
-raw_id = st.query_params.get("w") or st.session_state.get("workshop_id")
-try:
-    summary = workshop_summary(url, int(raw_id))
-except (TypeError, ValueError, NotFound):
-    st.title("Workshop summary")
-    st.info("Choose a workshop first.", icon=":material/info:")
-    st.page_link(page_path("workshops"), label="Go to Workshops", icon=":material/groups:")
-    st.stop()
+summary = chosen_workshop(url, "Workshop summary", load=workshop_summary)
 workshop = summary.workshop
-st.session_state["workshop_id"] = workshop.id
-st.query_params["w"] = str(workshop.id)
 model = catalog.models.get(workshop.model_id)
 if model is None:
     st.error(f"The model {workshop.model_id!r} is not in the content library any more; names and levels are shown as ids.")
@@ -104,28 +94,10 @@ if right.button("Reopen it", key="reopen", icon=":material/edit:"):
 
 st.subheader("Export")
 stem = f"workshop-{workshop.id}-{workshop.held_on:%Y-%m-%d}"
-e1, e2, e3 = st.columns(3)
-e1.download_button(
-    "Consensus (CSV)",
-    exports.consensus_csv(summary, model),
-    f"{stem}-consensus.csv",
-    "text/csv",
-    key="dl_consensus",
-    icon=":material/table:",
-)
-e2.download_button(
-    "Anonymised votes (CSV)",
-    exports.votes_csv(url, workshop.id, model),
-    f"{stem}-votes.csv",
-    "text/csv",
-    key="dl_votes",
-    icon=":material/table:",
-)
-e3.download_button(
-    "Printable summary (HTML)",
-    exports.summary_html(summary, model),
-    f"{stem}-summary.html",
-    "text/html",
-    key="dl_html",
-    icon=":material/print:",
-)
+downloads = [
+    ("Consensus (CSV)", exports.consensus_csv(summary, model), "consensus.csv", "text/csv", ":material/table:"),
+    ("Anonymised votes (CSV)", exports.votes_csv(url, workshop.id, model), "votes.csv", "text/csv", ":material/table:"),
+    ("Printable summary (HTML)", exports.summary_html(summary, model), "summary.html", "text/html", ":material/print:"),
+]
+for column, (label, data, suffix, mime, icon) in zip(st.columns(len(downloads)), downloads, strict=True):
+    column.download_button(label, data, f"{stem}-{suffix}", mime, key=f"dl_{suffix}", icon=icon)
