@@ -101,13 +101,13 @@ def group_result_ui(url: str, rnd: RoundView, model: ModelDefinition | None, min
     for value in sorted(summary.counts):
         n = summary.counts[value]
         st.progress(n / most if most else 0.0, text=f"{level_text(model, value)}: {n}")
-    if summary.median is not None:
-        spread = (
-            f"everyone chose {level_text(model, summary.lowest)}"
-            if summary.lowest == summary.highest
-            else f"from {summary.lowest} to {summary.highest}"
+    if summary.median is not None and summary.lowest == summary.highest:
+        st.caption(f"Everyone chose {level_text(model, summary.lowest)} · don't know: {summary.dont_know}")
+    elif summary.median is not None:
+        st.caption(
+            f"Middle vote: {level_text(model, summary.median)} · from {summary.lowest} to {summary.highest}"
+            f" · don't know: {summary.dont_know}"
         )
-        st.caption(f"Middle vote: {level_text(model, summary.median)} · {spread} · don't know: {summary.dont_know}")
     if mine is not None:
         shown = "don't know" if mine == DONT_KNOW else level_text(model, mine)
         st.caption(f"You voted {shown}.")

@@ -13,14 +13,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -39,6 +39,7 @@ PHONE = {"width": 375, "height": 812}
 SERVER_START_TIMEOUT_S = 60
 APP_TIMEOUT_MS = 25_000
 EXPECT_TIMEOUT_MS = 15_000
+ADMIN_SECRET = "browser-secret"  # the server's MATURITY_ADMIN_SECRET; sign_in() types it
 
 
 def _python() -> str:
@@ -71,14 +72,17 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = workdir / "server.log"
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "MATURITY_DB_URL": f"sqlite:///{workdir / 'maturity.db'}"}
-    env.pop("MATURITY_CONTENT_DIR", None)
+    env = {**os.environ, "MATURITY_DB_URL": f"sqlite:///{workdir / 'maturity.db'}", "MATURITY_ADMIN_SECRET": ADMIN_SECRET}
+    for name in ("MATURITY_CONTENT_DIR", "MATURITY_AUTH", "MATURITY_PUBLIC_URL"):
+        env.pop(name, None)  # the built-in content, sign-in on, join links on the server's own address
     command = [
         _python(), "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false",
+        # The code under test is the code at start: no module reloads when a file in the tree changes mid-run.
+        "--server.fileWatcherType", "none",
     ]  # fmt: skip
     with log.open("w") as out:
         server = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
@@ -143,6 +147,24 @@ def phone_page(browser: Browser, app_url: str) -> Iterator[Page]:
     yield from _new_page(browser, PHONE)
 
 
+@pytest.fixture
+def new_phone(browser: Browser, app_url: str) -> Iterator[Callable[[], Page]]:
+    """A factory of phones: each call opens a fresh context (own Streamlit session) at 375x812; all closed at the end."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> Page:
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        context.set_default_timeout(APP_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            context.close()
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     """test-artifacts/ at the repo root (git-ignored), for screenshots."""
@@ -174,4 +196,21 @@ def open_app(page: Page, url: str) -> Page:
     assert response is not None and response.status == 200, f"GET {url} answered {response and response.status}"
     page.get_by_test_id("stAppViewContainer").wait_for(state="attached", timeout=APP_TIMEOUT_MS)
     wait_for_app_idle(page)
+    return page
+
+
+def sign_in(page: Page, base_url: str) -> Page:
+    """Sign in as the facilitator on /signin; the app then shows Home with the facilitator's pages.
+
+    The sign-in lives in the Streamlit session, and the app's script then sets the maturity_facilitator
+    cookie, which signs a new session (page.goto, a reload) back in. Wait for that cookie before page.goto.
+    """
+    from playwright.sync_api import expect
+
+    open_app(page, f"{base_url}/signin")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("textbox", name="Admin secret").fill(ADMIN_SECRET)
+    main.get_by_role("button", name="Sign in").click()
+    wait_for_app_idle(page)
+    expect(main.get_by_role("heading", name="maturity", exact=True)).to_be_visible()
     return page

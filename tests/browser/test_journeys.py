@@ -1,4 +1,7 @@
-"""Journeys through the real app in a real browser: what a newcomer clicks, and what they see."""
+"""Journeys through the real app in a real browser: what a newcomer clicks, and what they see.
+
+The app asks for the admin secret before anything but joining a workshop, so each journey signs in first.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from .conftest import open_app, wait_for_app_idle
+from .conftest import sign_in, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +26,8 @@ def _metric(page, label: str):
 
 
 def test_newcomer_loads_the_demo_data_from_the_home_page(page, app_url, artifacts):
-    # Runs first in this module: the server's database is fresh, so the home page shows "Start here".
-    open_app(page, app_url)
+    # Runs first in this session: the server's database is fresh, so the home page shows "Start here".
+    sign_in(page, app_url)
     main = page.get_by_test_id("stMain")
     expect(main.get_by_role("heading", name="maturity", exact=True)).to_be_visible()
     expect(main.get_by_role("heading", name="Start here")).to_be_visible()
@@ -51,7 +54,7 @@ def test_newcomer_loads_the_demo_data_from_the_home_page(page, app_url, artifact
 
 
 def test_browsing_the_content_library(page, app_url, artifacts):
-    open_app(page, app_url)
+    sign_in(page, app_url)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Content library").click()
     expect(page).to_have_url(re.compile(r"/library$"))
     wait_for_app_idle(page)
@@ -90,7 +93,7 @@ def test_browsing_the_content_library(page, app_url, artifacts):
 
 
 def test_home_page_fits_a_phone(phone_page, app_url, artifacts):
-    page = open_app(phone_page, app_url)
+    page = sign_in(phone_page, app_url)
     main = page.get_by_test_id("stMain")
     expect(main.get_by_role("heading", name="maturity", exact=True)).to_be_visible()
     expect(main.get_by_role("heading", name="Content")).to_be_visible()

@@ -60,13 +60,25 @@ if end.button("End workshop", key="end_workshop", icon=":material/flag:", width=
 
 segment_id = workshop.current_segment_id
 segment = model.segment(segment_id)
-main, side = st.columns([3, 1])
+rounds = voting.segment_rounds(url, workshop.id, segment_id)
+current = next((r for r in reversed(rounds) if r.status != "pending"), None)
+revealed = {("First vote" if r.number == 1 else "Second vote"): voting.round_result(url, r.id) for r in rounds if r.revealed}
+
+# The vote sits at the top right, beside the segment, so Reveal never falls below the fold.
+main, side = st.columns([2.6, 1.4])
 with main:
     if segment:
         segment_ui(segment, model)
 with side:
-    history_ui(url, workshop, segment_id, model)
+    if current is None:
+        st.info("The vote on this segment has not started.")
+    elif current.voting and workshop.uses_phones:
+        st.subheader("Second vote" if current.number == 2 else "Voting")
+        live_tally_ui(url, workshop, current)
     timer_ui(workshop)
+    if workshop.mode == WorkshopMode.SELF_PACED.value:
+        st.caption("Self-paced ballot: everyone votes every segment on their phone; reveal each segment here in turn.")
+        ballot_progress_ui(url, workshop, model)
     with st.popover("Timer and options", icon=":material/timer:"):
         minutes = st.number_input(
             "Discussion timer (minutes)", min_value=0.0, max_value=120.0, value=5.0, step=1.0, key="timer_minutes"
@@ -77,24 +89,9 @@ with side:
             auto = st.toggle("Reveal when everyone has voted", value=workshop.auto_reveal, key="auto_reveal")
             if auto != workshop.auto_reveal:
                 act(ws.set_auto_reveal, url, workshop.id, auto)
+    history_ui(url, workshop, segment_id, model)
 
-st.divider()
-
-# ----------------------------------------------------------------- the vote
-rounds = voting.segment_rounds(url, workshop.id, segment_id)
-current = next((r for r in reversed(rounds) if r.status != "pending"), None)
-revealed = {("First vote" if r.number == 1 else "Second vote"): voting.round_result(url, r.id) for r in rounds if r.revealed}
-
-if workshop.mode == WorkshopMode.SELF_PACED.value:
-    st.caption("Self-paced ballot: everyone votes every segment on their phone; reveal each segment here in turn.")
-    ballot_progress_ui(url, workshop, model)
-
-if current is None:
-    st.info("The vote on this segment has not started.")
-elif current.voting and workshop.uses_phones:
-    st.subheader("Second vote, after the discussion" if current.number == 2 else "Voting")
-    live_tally_ui(url, workshop, current)
-elif current.voting:
+if current is not None and current.voting and not workshop.uses_phones:
     hand_count_ui(url, workshop, current, model)
 
 latest = None
