@@ -156,3 +156,13 @@ def test_facilitator_pages_refuse_anyone_else_even_when_run_directly(name):
     at = AppTest.from_file(str(Path(APP).parent / page_path(name)), default_timeout=TIMEOUT).run()
     assert not at.exception
     assert at.error and "for the workshop facilitator" in at.error[0].value
+
+
+def test_a_join_link_opens_the_join_page_even_without_sign_in(monkeypatch):
+    monkeypatch.setenv("MATURITY_AUTH", "off")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["join"] = "ACD347"
+    at.run()
+    assert at.title[0].value == "Join a workshop" and at.text_input(key="join_code").value == "ACD347"
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert at.title[0].value == "maturity"  # with MATURITY_AUTH=off everyone else is a facilitator

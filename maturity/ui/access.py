@@ -10,6 +10,7 @@ from maturity.ui.navigation import Role
 
 FACILITATOR_FLAG = "signed_in_as_facilitator"
 PARTICIPANT_PARAM = "p"
+JOIN_PARAM = "join"
 COOKIE = "maturity_facilitator"
 _COOKIE_PENDING = "facilitator_cookie_pending"
 _SIGNED_OUT = "signed_out"
@@ -19,6 +20,8 @@ def current_role() -> Role:
     # A participant link wins: a phone that opened one must only ever see its ballot.
     if st.query_params.get(PARTICIPANT_PARAM):
         return Role.PARTICIPANT
+    if st.query_params.get(JOIN_PARAM):  # a join link or QR code: the join page, whoever opens it
+        return Role.VISITOR
     if not context.settings().auth or st.session_state.get(FACILITATOR_FLAG):
         return Role.FACILITATOR
     # A reload starts a new Streamlit session; the signed cookie keeps the facilitator in.
