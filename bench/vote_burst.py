@@ -41,7 +41,7 @@ from pathlib import Path
 
 from maturity.config import builtin_sources
 from maturity.content.catalog import load_catalog
-from maturity.services import voting
+from maturity.services import rounds, voting
 from maturity.services import workshops as ws
 from maturity.storage.engine import SQLITE_BUSY_TIMEOUT_S, dispose_engines
 from maturity.storage.migrate import upgrade
@@ -291,7 +291,7 @@ def main() -> None:
         # Warm up the service path (statement compilation, the connection pool) with one untimed vote in another
         # workshop, as a running app would be by the time a room votes; the check only looks at the bench workshop.
         warm = ws.create_workshop(url, team_id=team.id, model=model, segment_ids=segment_ids[:1], mode="lock_step")
-        warm_round = voting.segment_rounds(url, warm.id, segment_ids[0])[0].id
+        warm_round = rounds.segment_rounds(url, warm.id, segment_ids[0])[0].id
         voting.cast_vote(url, token=voting.join_workshop(url, warm.join_code).token, round_id=warm_round, level=levels[0])
         setup_s = time.perf_counter() - started
         print(
@@ -321,7 +321,7 @@ def main() -> None:
         for position, (segment_id, plan) in enumerate(zip(segment_ids, plans, strict=True)):
             if position:
                 ws.go_to_segment(url, workshop.id, position)
-            round_id = voting.segment_rounds(url, workshop.id, segment_id)[0].id
+            round_id = rounds.segment_rounds(url, workshop.id, segment_id)[0].id
             round_ids.append(round_id)
 
             def service_worker(round_id: int = round_id) -> Callable[[Call], None]:

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from maturity.ui.access import FACILITATOR_FLAG, PARTICIPANT_PARAM
-from maturity.ui.facilitation import cached_tally
+from maturity.ui.live import cached_tally
 from maturity.ui.navigation import page_path
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

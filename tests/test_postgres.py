@@ -73,18 +73,18 @@ def test_read_then_write_on_postgresql_loses_no_update(pg_url):
 def test_voting_upserts_on_postgresql(pg_url, builtin_catalog):
     from concurrent.futures import ThreadPoolExecutor
 
-    from maturity.services import voting
+    from maturity.services import rounds, voting
     from maturity.services import workshops as ws
 
     upgrade(pg_url)
     team = ws.get_or_create_team(pg_url, "Finance")
     workshop = ws.create_workshop(pg_url, team_id=team.id, model=builtin_catalog.models["data-maturity"], mode="self_paced")
     people = [voting.join_workshop(pg_url, workshop.join_code) for _ in range(10)]
-    rounds = [voting.segment_rounds(pg_url, workshop.id, s)[0].id for s in workshop.segment_ids[:3]]
-    jobs = [(p.token, r, lv) for p in people for r in rounds for lv in (1, 1, 4)]
+    round_ids = [rounds.segment_rounds(pg_url, workshop.id, s)[0].id for s in workshop.segment_ids[:3]]
+    jobs = [(p.token, r, lv) for p in people for r in round_ids for lv in (1, 1, 4)]
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda job: voting.cast_vote(pg_url, token=job[0], round_id=job[1], level=job[2]), jobs))
-    for round_id in rounds:
-        voting.reveal_round(pg_url, round_id)
-        result = voting.round_result(pg_url, round_id)
+    for round_id in round_ids:
+        rounds.reveal_round(pg_url, round_id)
+        result = rounds.round_result(pg_url, round_id)
         assert result.votes == 10 and set(result.counts) <= {1, 4}

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func
 from sqlmodel import select
 
-from maturity.services import voting
+from maturity.services import rounds, voting
 from maturity.services import workshops as ws
 from maturity.storage.engine import read_session
 from maturity.storage.tables import Vote
@@ -21,9 +21,9 @@ def test_fifty_people_twelve_segments_double_clicks_and_changed_votes(db_url, dm
     workshop = ws.create_workshop(db_url, team_id=team.id, model=dmm, mode="self_paced")
     assert len(workshop.segment_ids) == 12
     people = [voting.join_workshop(db_url, workshop.join_code) for _ in range(PARTICIPANTS)]
-    rounds = [voting.segment_rounds(db_url, workshop.id, s)[0].id for s in workshop.segment_ids]
+    round_ids = [rounds.segment_rounds(db_url, workshop.id, s)[0].id for s in workshop.segment_ids]
     rng = random.Random(3)
-    first = {(p.token, r): rng.randint(0, 5) for p in people for r in rounds}
+    first = {(p.token, r): rng.randint(0, 5) for p in people for r in round_ids}
     final = {key: rng.choice([0, 1, 2, 3, 4, 5, None]) for key in first}
 
     def cast(job):
@@ -43,9 +43,9 @@ def test_fifty_people_twelve_segments_double_clicks_and_changed_votes(db_url, dm
         assert session.exec(select(func.count()).select_from(Vote)).one() == PARTICIPANTS * 12
         per_pair = session.exec(select(func.count()).select_from(Vote).group_by(Vote.round_id, Vote.participant_id)).all()
         assert set(per_pair) == {1}
-    for round_id in rounds:
-        voting.reveal_round(db_url, round_id)
-        result = voting.round_result(db_url, round_id)
+    for round_id in round_ids:
+        rounds.reveal_round(db_url, round_id)
+        result = rounds.round_result(db_url, round_id)
         expected = [lv for (t, r), lv in final.items() if r == round_id]
         assert result.votes + result.dont_know == PARTICIPANTS
         assert result.counts == {lv: expected.count(lv) for lv in set(expected) if lv is not None}

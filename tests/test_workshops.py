@@ -8,7 +8,7 @@ import io
 import pytest
 
 from maturity.services import consensus as cs
-from maturity.services import voting
+from maturity.services import rounds, voting
 from maturity.services import workshops as ws
 from maturity.services.errors import Conflict, InvalidInput, NotFound, RoundNotOpen, UnknownCode, WorkshopClosed
 from maturity.services.exports import consensus_csv, safe_cell, summary_html, votes_csv
@@ -21,7 +21,7 @@ def new_workshop(db_url, dmm, **options):
 
 
 def first_round(db_url, workshop, segment_id="data-strategy", number=1):
-    return next(r for r in voting.segment_rounds(db_url, workshop.id, segment_id) if r.number == number)
+    return next(r for r in rounds.segment_rounds(db_url, workshop.id, segment_id) if r.number == number)
 
 
 def test_create_workshop_gives_a_readable_join_code_and_opens_the_first_vote(db_url, dmm):
@@ -29,13 +29,13 @@ def test_create_workshop_gives_a_readable_join_code_and_opens_the_first_vote(db_
     assert workshop.is_open and len(workshop.join_code) == 6 and workshop.join_code.isupper()
     assert workshop.segment_ids == ("data-strategy", "skills", "metrics")
     assert (workshop.level_min, workshop.level_max) == (0, 5)
-    assert [r.status for r in voting.segment_rounds(db_url, workshop.id, "data-strategy")] == ["voting"]
-    assert [r.status for r in voting.segment_rounds(db_url, workshop.id, "skills")] == ["pending"]
+    assert [r.status for r in rounds.segment_rounds(db_url, workshop.id, "data-strategy")] == ["voting"]
+    assert [r.status for r in rounds.segment_rounds(db_url, workshop.id, "skills")] == ["pending"]
 
 
 def test_self_paced_opens_every_segment_and_show_of_hands_has_no_code(db_url, dmm):
     paced = new_workshop(db_url, dmm, mode="self_paced")
-    assert all(r.voting for s in paced.segment_ids for r in voting.segment_rounds(db_url, paced.id, s))
+    assert all(r.voting for s in paced.segment_ids for r in rounds.segment_rounds(db_url, paced.id, s))
     hands = new_workshop(db_url, dmm, mode="show_of_hands")
     assert hands.join_code is None
 
@@ -87,12 +87,12 @@ def test_vote_changes_until_the_reveal_and_never_after(db_url, dmm):
     rnd = first_round(db_url, workshop)
     for level in (1, 3, 3, None, 2):
         voting.cast_vote(db_url, token=carol.token, round_id=rnd.id, level=level)
-    assert voting.round_tally(db_url, rnd.id).votes == 1
+    assert rounds.round_tally(db_url, rnd.id).votes == 1
     with pytest.raises(RoundNotOpen):
-        voting.round_result(db_url, rnd.id)  # nothing leaks before the reveal
-    voting.reveal_round(db_url, rnd.id)
-    voting.reveal_round(db_url, rnd.id)  # a double click on Reveal is harmless
-    assert voting.round_result(db_url, rnd.id).counts == {2: 1}
+        rounds.round_result(db_url, rnd.id)  # nothing leaks before the reveal
+    rounds.reveal_round(db_url, rnd.id)
+    rounds.reveal_round(db_url, rnd.id)  # a double click on Reveal is harmless
+    assert rounds.round_result(db_url, rnd.id).counts == {2: 1}
     with pytest.raises(RoundNotOpen, match="revealed"):
         voting.cast_vote(db_url, token=carol.token, round_id=rnd.id, level=4)
 
@@ -116,11 +116,11 @@ def test_tally_names_who_is_still_to_vote_only_in_named_workshops(db_url, dmm):
     people = [voting.join_workshop(db_url, named.join_code, name) for name in ("Ann", "Ben", "Cat")]
     rnd = first_round(db_url, named)
     voting.cast_vote(db_url, token=people[0].token, round_id=rnd.id, level=2)
-    tally = voting.round_tally(db_url, rnd.id)
+    tally = rounds.round_tally(db_url, rnd.id)
     assert (tally.votes, tally.participants, tally.waiting_for) == (1, 3, ("Ben", "Cat"))
     anonymous = new_workshop(db_url, dmm)
     voting.join_workshop(db_url, anonymous.join_code, "Dee")
-    assert voting.round_tally(db_url, first_round(db_url, anonymous).id).waiting_for == ()
+    assert rounds.round_tally(db_url, first_round(db_url, anonymous).id).waiting_for == ()
 
 
 def test_auto_reveal_waits_for_everyone(db_url, dmm):
@@ -128,25 +128,25 @@ def test_auto_reveal_waits_for_everyone(db_url, dmm):
     a, b = (voting.join_workshop(db_url, workshop.join_code) for _ in range(2))
     rnd = first_round(db_url, workshop)
     voting.cast_vote(db_url, token=a.token, round_id=rnd.id, level=1)
-    assert not voting.reveal_if_everyone_voted(db_url, rnd.id)
+    assert not rounds.reveal_if_everyone_voted(db_url, rnd.id)
     voting.cast_vote(db_url, token=b.token, round_id=rnd.id, level=3)
-    assert voting.reveal_if_everyone_voted(db_url, rnd.id)
+    assert rounds.reveal_if_everyone_voted(db_url, rnd.id)
 
 
 def test_second_vote_and_convergence(db_url, dmm):
     workshop = new_workshop(db_url, dmm, second_vote=True)
     people = [voting.join_workshop(db_url, workshop.join_code) for _ in range(3)]
     with pytest.raises(RoundNotOpen):
-        voting.open_second_round(db_url, workshop.id, "data-strategy")
+        rounds.open_second_round(db_url, workshop.id, "data-strategy")
     first = first_round(db_url, workshop)
     for person, level in zip(people, (0, 2, 4), strict=True):
         voting.cast_vote(db_url, token=person.token, round_id=first.id, level=level)
-    voting.reveal_round(db_url, first.id)
-    second = voting.open_second_round(db_url, workshop.id, "data-strategy")
-    assert voting.open_second_round(db_url, workshop.id, "data-strategy") == second  # idempotent
+    rounds.reveal_round(db_url, first.id)
+    second = rounds.open_second_round(db_url, workshop.id, "data-strategy")
+    assert rounds.open_second_round(db_url, workshop.id, "data-strategy") == second  # idempotent
     for person, level in zip(people, (2, 2, 3), strict=True):
         voting.cast_vote(db_url, token=person.token, round_id=second.id, level=level)
-    voting.reveal_round(db_url, second.id)
+    rounds.reveal_round(db_url, second.id)
     segment = workshop_summary(db_url, workshop.id).segments[0]
     assert (segment.first.spread, segment.second.spread, segment.convergence.converged) == (4, 1, True)
 
@@ -155,10 +155,10 @@ def test_show_of_hands_counts(db_url, dmm):
     workshop = new_workshop(db_url, dmm, mode="show_of_hands")
     rnd = first_round(db_url, workshop)
     with pytest.raises(InvalidInput, match="negative"):
-        voting.record_hand_counts(db_url, rnd.id, {1: -1})
-    voting.record_hand_counts(db_url, rnd.id, {1: 3, 2: 4}, dont_know=1)
-    voting.record_hand_counts(db_url, rnd.id, {1: 2, 2: 4, 3: 1}, dont_know=1)  # a correction
-    result = voting.round_result(db_url, rnd.id)
+        rounds.record_hand_counts(db_url, rnd.id, {1: -1})
+    rounds.record_hand_counts(db_url, rnd.id, {1: 3, 2: 4}, dont_know=1)
+    rounds.record_hand_counts(db_url, rnd.id, {1: 2, 2: 4, 3: 1}, dont_know=1)  # a correction
+    result = rounds.round_result(db_url, rnd.id)
     assert (result.counts, result.dont_know, result.median) == ({1: 2, 2: 4, 3: 1}, 1, 2)
 
 
@@ -220,7 +220,7 @@ def test_exports_are_anonymous_and_safe_to_open_in_excel(db_url, dmm):
     rnd = first_round(db_url, workshop)
     voting.cast_vote(db_url, token=people[0].token, round_id=rnd.id, level=1)
     voting.cast_vote(db_url, token=people[1].token, round_id=rnd.id, level=None)
-    voting.reveal_round(db_url, rnd.id)
+    rounds.reveal_round(db_url, rnd.id)
     cs.record_consensus(
         db_url, workshop_id=workshop.id, segment_id="data-strategy", level=1, target_level=3, notes="=cmd|'/c calc'!A1"
     )
@@ -254,4 +254,4 @@ def test_timer_and_ballot_progress(db_url, dmm):
     for person in people:
         voting.cast_vote(db_url, token=person.token, round_id=first_round(db_url, workshop, "skills").id, level=1)
     voting.cast_vote(db_url, token=people[0].token, round_id=first_round(db_url, workshop, "metrics").id, level=2)
-    assert voting.ballot_progress(db_url, workshop.id) == {"data-strategy": 0, "skills": 2, "metrics": 1}
+    assert rounds.ballot_progress(db_url, workshop.id) == {"data-strategy": 0, "skills": 2, "metrics": 1}

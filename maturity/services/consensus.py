@@ -175,12 +175,17 @@ def consensus_history(url: str, workshop_id: int, segment_id: str) -> list[Conse
         ]
 
 
+def _workshop(session, workshop_id: int) -> Workshop:
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound(f"There is no workshop {workshop_id}.")
+    return workshop
+
+
 def previous_decisions(url: str, *, workshop_id: int, segment_id: str, limit: int = 4) -> list[PastDecision]:
     """What the same team's earlier workshops on the same model decided for this segment, latest first."""
     with read_session(url) as session:
-        current = session.get(Workshop, workshop_id)
-        if current is None:
-            raise NotFound(f"There is no workshop {workshop_id}.")
+        current = _workshop(session, workshop_id)
         rows = session.exec(
             select(Workshop.id, Workshop.title, Workshop.held_on, Consensus.level, Consensus.target_level)
             .join(Consensus, Consensus.workshop_id == Workshop.id)
@@ -200,9 +205,7 @@ def previous_decisions(url: str, *, workshop_id: int, segment_id: str, limit: in
 def open_actions_for_segment(url: str, *, workshop_id: int, segment_id: str) -> list[OpenActionView]:
     """The team's actions on this segment that are not done or dropped, soonest due first."""
     with read_session(url) as session:
-        current = session.get(Workshop, workshop_id)
-        if current is None:
-            raise NotFound(f"There is no workshop {workshop_id}.")
+        current = _workshop(session, workshop_id)
         rows = session.exec(
             select(Action.id, Action.title, Action.status, Person.name, Action.due_on)
             .outerjoin(Person, Person.id == Action.owner_id)

@@ -7,7 +7,8 @@ import streamlit as st
 from maturity.content.definitions import ModelDefinition, SegmentDefinition
 from maturity.domain.tally import VoteSummary
 from maturity.services.errors import ServiceError, describe_failure
-from maturity.services.voting import ParticipantState, RoundView, cast_vote, round_result
+from maturity.services.rounds import RoundView, round_result
+from maturity.services.voting import ParticipantState, cast_vote
 
 DONT_KNOW = "dont_know"
 

@@ -2,22 +2,24 @@
 
 import streamlit as st
 
-from maturity.services import voting
+from maturity.services import rounds
 from maturity.services import workshops as ws
 from maturity.storage.tables import WorkshopMode
 from maturity.ui import context
 from maturity.ui.access import require_facilitator
 from maturity.ui.facilitation import (
     act,
-    ballot_progress_ui,
     chosen_workshop,
     consensus_form_ui,
-    hand_count_ui,
     history_ui,
-    join_panel_ui,
-    live_tally_ui,
     results_ui,
     segment_ui,
+)
+from maturity.ui.live import (
+    ballot_progress_ui,
+    hand_count_ui,
+    join_panel_ui,
+    live_tally_ui,
     timer_ui,
 )
 from maturity.ui.navigation import page_path
@@ -60,9 +62,11 @@ if end.button("End workshop", key="end_workshop", icon=":material/flag:", width=
 
 segment_id = workshop.current_segment_id
 segment = model.segment(segment_id)
-rounds = voting.segment_rounds(url, workshop.id, segment_id)
-current = next((r for r in reversed(rounds) if r.status != "pending"), None)
-revealed = {("First vote" if r.number == 1 else "Second vote"): voting.round_result(url, r.id) for r in rounds if r.revealed}
+segment_votes = rounds.segment_rounds(url, workshop.id, segment_id)
+current = next((r for r in reversed(segment_votes) if r.status != "pending"), None)
+revealed = {
+    ("First vote" if r.number == 1 else "Second vote"): rounds.round_result(url, r.id) for r in segment_votes if r.revealed
+}
 
 # The vote sits at the top right, beside the segment, so Reveal never falls below the fold.
 main, side = st.columns([2.6, 1.4])
@@ -98,9 +102,9 @@ latest = None
 if revealed:
     st.subheader("The votes")
     latest = results_ui(model, workshop, revealed)
-    if workshop.second_vote and len(rounds) == 1 and workshop.uses_phones:
+    if workshop.second_vote and len(segment_votes) == 1 and workshop.uses_phones:
         if st.button("Open a second vote", key=f"second_{segment_id}", icon=":material/replay:"):
-            act(voting.open_second_round, url, workshop.id, segment_id)
+            act(rounds.open_second_round, url, workshop.id, segment_id)
     if workshop.mode == WorkshopMode.SHOW_OF_HANDS.value:
         with st.expander("Correct the count"):
             hand_count_ui(url, workshop, current, model)
