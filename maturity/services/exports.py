@@ -6,6 +6,7 @@ import csv
 import html
 import io
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlmodel import select
 
@@ -131,3 +132,28 @@ th {{ background: #f3f3f3; }} .bar {{ display: inline-block; height: .7rem; back
 <th>Votes</th><th>Range</th><th>Spread, 1st → 2nd vote</th><th>Notes</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
 </body></html>"""
+
+
+def to_xlsx(sheet: str, header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """An Excel workbook where text stays text: nothing typed by a person becomes a formula or a link."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "remove_timezone": True})
+    worksheet = workbook.add_worksheet(sheet[:31])
+    bold = workbook.add_format({"bold": True})
+    dates = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    worksheet.write_row(0, 0, list(header), bold)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, str):
+                worksheet.write_string(r, c, value)
+            elif hasattr(value, "year"):
+                worksheet.write_datetime(r, c, value if hasattr(value, "hour") else datetime.combine(value, datetime.min.time()), dates)
+            elif value is None:
+                worksheet.write_blank(r, c, None)
+            else:
+                worksheet.write(r, c, value)
+    worksheet.freeze_panes(1, 0)
+    workbook.close()
+    return buffer.getvalue()
