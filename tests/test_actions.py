@@ -19,13 +19,17 @@ from maturity.services.gaps import team_gaps, workshop_gaps
 
 @pytest.fixture
 def owner(db_url):
-    return owners.save_person(db_url, name="Bea Santos", email="Bea@Example.org", team_name="Data", role="Head of data engineering")
+    return owners.save_person(
+        db_url, name="Bea Santos", email="Bea@Example.org", team_name="Data", role="Head of data engineering"
+    )
 
 
 @pytest.fixture
 def workshop(db_url, dmm):
     team = ws.get_or_create_team(db_url, "Finance")
-    w = ws.create_workshop(db_url, team_id=team.id, model=dmm, segment_ids=["data-strategy", "skills", "metrics"], held_on=date(2026, 3, 1))
+    w = ws.create_workshop(
+        db_url, team_id=team.id, model=dmm, segment_ids=["data-strategy", "skills", "metrics"], held_on=date(2026, 3, 1)
+    )
     record_consensus(db_url, workshop_id=w.id, segment_id="data-strategy", level=1, target_level=3)
     record_consensus(db_url, workshop_id=w.id, segment_id="skills", level=2, target_level=3)
     record_consensus(db_url, workshop_id=w.id, segment_id="metrics", level=3, target_level=3)
@@ -56,15 +60,25 @@ def test_create_from_a_gap_records_where_it_came_from(db_url, workshop, owner, b
         playbook_id=playbook.id, owner_id=owner.id, due_on=ax.default_due_date(playbook.horizon.value, date(2026, 3, 1)),
         horizon=playbook.horizon.value, by="Facilitator", comment="From the March workshop",
     )  # fmt: skip
-    assert (action.team_name, action.model_id, action.owner_name, action.status, action.version) == ("Finance", "data-maturity", "Bea Santos", "open", 1)
+    assert (action.team_name, action.model_id, action.owner_name, action.status, action.version) == (
+        "Finance",
+        "data-maturity",
+        "Bea Santos",
+        "open",
+        1,
+    )
     history = ax.action_history(db_url, action.id)
     assert history[0].changes == {"created": [None, playbook.title]} and history[0].comment == "From the March workshop"
 
 
 def test_every_change_is_appended_with_who_and_why(db_url, workshop, owner):
     action = ax.create_action(db_url, title="Name metric owners", workshop_id=workshop.id, segment_id="metrics")
-    moved = ax.update_action(db_url, action.id, expected_version=1, by="Bea", comment="Started", status="in_progress", owner_id=owner.id)
-    done = ax.update_action(db_url, action.id, expected_version=moved.version, by="Bea", status="done", evidence_url="https://wiki/x")
+    moved = ax.update_action(
+        db_url, action.id, expected_version=1, by="Bea", comment="Started", status="in_progress", owner_id=owner.id
+    )
+    done = ax.update_action(
+        db_url, action.id, expected_version=moved.version, by="Bea", status="done", evidence_url="https://wiki/x"
+    )
     assert done.completed_at is not None and done.version == 3
     history = ax.action_history(db_url, action.id)
     assert [h.changes for h in history[1:]] == [
@@ -106,7 +120,9 @@ def test_bad_values_are_refused(db_url, fields, message):
 
 
 def test_filters_overdue_and_the_next_workshop_view(db_url, workshop, owner):
-    late = ax.create_action(db_url, title="Late", workshop_id=workshop.id, segment_id="skills", owner_id=owner.id, due_on=date(2026, 4, 1))
+    late = ax.create_action(
+        db_url, title="Late", workshop_id=workshop.id, segment_id="skills", owner_id=owner.id, due_on=date(2026, 4, 1)
+    )
     done = ax.create_action(db_url, title="Done", workshop_id=workshop.id, segment_id="skills", due_on=date(2026, 4, 1))
     ax.update_action(db_url, done.id, expected_version=1, status="done")
     ax.create_action(db_url, title="Dropped", workshop_id=workshop.id, segment_id="skills", status="dropped")
@@ -119,7 +135,9 @@ def test_filters_overdue_and_the_next_workshop_view(db_url, workshop, owner):
 
 
 def test_exports_keep_text_as_text(db_url, workshop):
-    ax.create_action(db_url, title="=HYPERLINK(\"http://evil\",\"x\")", workshop_id=workshop.id, segment_id="skills", due_on=date(2026, 4, 1))
+    ax.create_action(
+        db_url, title='=HYPERLINK("http://evil","x")', workshop_id=workshop.id, segment_id="skills", due_on=date(2026, 4, 1)
+    )
     actions = ax.list_actions(db_url)
     rows = list(csv.reader(io.StringIO(ax.export_csv(actions, {"skills": "Skills"}).decode("utf-8-sig"))))
     assert rows[1][1].startswith("'=HYPERLINK") and rows[1][6] == "Skills" and rows[1][9] == "2026-04-01"

@@ -151,7 +151,7 @@ def test_switching_model_after_choosing_a_segment_does_not_break_the_filter():
     assert any(c.value == "24 of 48 playbooks" for c in at.caption)
 
 
-@pytest.mark.parametrize("name", ["screen", "workshops", "summary", "home", "library"])
+@pytest.mark.parametrize("name", ["screen", "workshops", "summary", "home", "library", "gaps", "board", "owners", "playbooks"])
 def test_facilitator_pages_refuse_anyone_else_even_when_run_directly(name):
     at = AppTest.from_file(str(Path(APP).parent / page_path(name)), default_timeout=TIMEOUT).run()
     assert not at.exception

@@ -114,7 +114,13 @@ def create_action(
         session.add(action)
         session.flush()
         session.add(
-            ActionEvent(action_id=action.id, at=now, by=by.strip()[:120], changes=json.dumps({"created": [None, action.title]}), comment=comment.strip())
+            ActionEvent(
+                action_id=action.id,
+                at=now,
+                by=by.strip()[:120],
+                changes=json.dumps({"created": [None, action.title]}),
+                comment=comment.strip(),
+            )
         )
         return _view(session, action)
 
@@ -129,7 +135,9 @@ def update_action(url: str, action_id: int, *, expected_version: int, by: str = 
         if action is None:
             raise NotFound(f"There is no action {action_id}.")
         if action.version != expected_version:
-            last = session.exec(select(ActionEvent).where(ActionEvent.action_id == action_id).order_by(ActionEvent.id.desc())).first()
+            last = session.exec(
+                select(ActionEvent).where(ActionEvent.action_id == action_id).order_by(ActionEvent.id.desc())
+            ).first()
             who = f" by {last.by}" if last and last.by else ""
             raise Conflict(
                 f"Someone else saved this action{who} while you were editing it, so your changes were not saved. "
@@ -137,7 +145,11 @@ def update_action(url: str, action_id: int, *, expected_version: int, by: str = 
             )
         current = {name: getattr(action, name) for name in EDITABLE}
         values = _clean(session, {**current, **changes, "_current_owner": action.owner_id})
-        diff = {name: [_plain(getattr(action, name)), _plain(value)] for name, value in values.items() if getattr(action, name) != value}
+        diff = {
+            name: [_plain(getattr(action, name)), _plain(value)]
+            for name, value in values.items()
+            if getattr(action, name) != value
+        }
         if not diff and not comment.strip():
             raise InvalidInput("Nothing changed: change a field or add a comment.")
         now = utcnow()
@@ -148,7 +160,9 @@ def update_action(url: str, action_id: int, *, expected_version: int, by: str = 
         action.version += 1
         action.updated_at = now
         session.add(action)
-        session.add(ActionEvent(action_id=action.id, at=now, by=by.strip()[:120], changes=json.dumps(diff), comment=comment.strip()))
+        session.add(
+            ActionEvent(action_id=action.id, at=now, by=by.strip()[:120], changes=json.dumps(diff), comment=comment.strip())
+        )
         session.flush()
         return _view(session, action)
 
@@ -245,14 +259,18 @@ def list_actions(
         return _views(session, actions)
 
 
-def actions_for_segment(url: str, *, team_id: int, model_id: str, segment_id: str, done_within_days: int = 120) -> list[ActionView]:
+def actions_for_segment(
+    url: str, *, team_id: int, model_id: str, segment_id: str, done_within_days: int = 120
+) -> list[ActionView]:
     """What the next workshop shows before the vote: open actions, and those done recently."""
     since = utcnow() - timedelta(days=done_within_days)
     with read_session(url) as session:
         actions = session.exec(
             select(Action)
             .where(Action.team_id == team_id, Action.model_id == model_id, Action.segment_id == segment_id)
-            .where(Action.status.in_(OPEN_STATUSES) | ((Action.status == ActionStatus.DONE.value) & (Action.completed_at >= since)))
+            .where(
+                Action.status.in_(OPEN_STATUSES) | ((Action.status == ActionStatus.DONE.value) & (Action.completed_at >= since))
+            )
             .order_by(Action.status == ActionStatus.DONE.value, Action.due_on)
         ).all()
         return _views(session, actions)
@@ -289,22 +307,51 @@ def _view(session: Session, a: Action, people=None, domains=None, teams=None) ->
 
 # --------------------------------------------------------------------------- export
 
-EXPORT_COLUMNS = ("id", "title", "status", "priority", "owner", "team", "segment", "domain", "horizon", "due_on", "overdue", "evidence", "created", "completed")
+EXPORT_COLUMNS = (
+    "id",
+    "title",
+    "status",
+    "priority",
+    "owner",
+    "team",
+    "segment",
+    "domain",
+    "horizon",
+    "due_on",
+    "overdue",
+    "evidence",
+    "created",
+    "completed",
+)
 
 
 def export_rows(actions: list[ActionView], segment_names: dict[str, str], today: date | None = None) -> list[list]:
     return [
         [
-            a.id, a.title, STATUS_LABELS.get(a.status, a.status), a.priority, a.owner_name, a.team_name,
-            segment_names.get(a.segment_id or "", a.segment_id or ""), a.domain_name, a.horizon or "", a.due_on,
-            "yes" if a.overdue(today) else "", a.evidence_url, a.created_at.date(), a.completed_at.date() if a.completed_at else None,
+            a.id,
+            a.title,
+            STATUS_LABELS.get(a.status, a.status),
+            a.priority,
+            a.owner_name,
+            a.team_name,
+            segment_names.get(a.segment_id or "", a.segment_id or ""),
+            a.domain_name,
+            a.horizon or "",
+            a.due_on,
+            "yes" if a.overdue(today) else "",
+            a.evidence_url,
+            a.created_at.date(),
+            a.completed_at.date() if a.completed_at else None,
         ]  # fmt: skip
         for a in actions
     ]
 
 
 def export_csv(actions: list[ActionView], segment_names: dict[str, str]) -> bytes:
-    rows = [[v.isoformat() if isinstance(v, date) else ("" if v is None else v) for v in row] for row in export_rows(actions, segment_names)]
+    rows = [
+        [v.isoformat() if isinstance(v, date) else ("" if v is None else v) for v in row]
+        for row in export_rows(actions, segment_names)
+    ]
     return to_csv(EXPORT_COLUMNS, rows)
 
 

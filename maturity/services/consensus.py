@@ -10,13 +10,10 @@ from sqlmodel import select
 from maturity.services.errors import Conflict, InvalidInput, NotFound
 from maturity.storage.engine import read_session, write_session
 from maturity.storage.tables import (
-    Action,
-    ActionStatus,
     Confidence,
     Consensus,
     ConsensusChange,
     ConsensusRule,
-    Person,
     Workshop,
     WorkshopSegment,
     utcnow,
@@ -61,15 +58,6 @@ class PastDecision:
     held_on: date
     level: int
     target_level: int | None
-
-
-@dataclass(frozen=True)
-class OpenActionView:
-    id: int
-    title: str
-    status: str
-    owner: str
-    due_on: date | None
 
 
 def _view(row: Consensus) -> ConsensusView:
@@ -200,21 +188,3 @@ def previous_decisions(url: str, *, workshop_id: int, segment_id: str, limit: in
             .limit(limit)
         ).all()
         return [PastDecision(*row) for row in rows]
-
-
-def open_actions_for_segment(url: str, *, workshop_id: int, segment_id: str) -> list[OpenActionView]:
-    """The team's actions on this segment that are not done or dropped, soonest due first."""
-    with read_session(url) as session:
-        current = _workshop(session, workshop_id)
-        rows = session.exec(
-            select(Action.id, Action.title, Action.status, Person.name, Action.due_on)
-            .outerjoin(Person, Person.id == Action.owner_id)
-            .where(
-                Action.team_id == current.team_id,
-                Action.model_id == current.model_id,
-                Action.segment_id == segment_id,
-                Action.status.in_([ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value, ActionStatus.BLOCKED.value]),
-            )
-            .order_by(Action.due_on.is_(None), Action.due_on)
-        ).all()
-        return [OpenActionView(i, title, status, owner or "unassigned", due) for i, title, status, owner, due in rows]

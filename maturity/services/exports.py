@@ -139,7 +139,9 @@ def to_xlsx(sheet: str, header: Sequence[str], rows: Iterable[Sequence]) -> byte
     import xlsxwriter
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "remove_timezone": True})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "remove_timezone": True}
+    )
     worksheet = workbook.add_worksheet(sheet[:31])
     bold = workbook.add_format({"bold": True})
     dates = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -149,7 +151,9 @@ def to_xlsx(sheet: str, header: Sequence[str], rows: Iterable[Sequence]) -> byte
             if isinstance(value, str):
                 worksheet.write_string(r, c, value)
             elif hasattr(value, "year"):
-                worksheet.write_datetime(r, c, value if hasattr(value, "hour") else datetime.combine(value, datetime.min.time()), dates)
+                worksheet.write_datetime(
+                    r, c, value if hasattr(value, "hour") else datetime.combine(value, datetime.min.time()), dates
+                )
             elif value is None:
                 worksheet.write_blank(r, c, None)
             else:

@@ -30,7 +30,9 @@ def _with_playbooks(gaps: list[tuple[Gap, date | None, int | None]], model_id: s
     for gap, decided_on, workshop_id in gaps:
         playbooks = tuple(catalog.playbooks_for(model_id, gap.segment_id, gap.level))
         horizon = soonest_horizon(p.horizon.value for p in playbooks)
-        views.append(GapView(Gap(gap.segment_id, gap.level, gap.target, horizon, gap.open_actions), playbooks, decided_on, workshop_id))
+        views.append(
+            GapView(Gap(gap.segment_id, gap.level, gap.target, horizon, gap.open_actions), playbooks, decided_on, workshop_id)
+        )
     order = {g.segment_id: i for i, g in enumerate(prioritise(v.gap for v in views))}
     return sorted((v for v in views if v.gap.segment_id in order), key=lambda v: order[v.gap.segment_id])
 

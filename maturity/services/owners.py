@@ -23,7 +23,9 @@ class ImportRejected(InvalidInput):
     """A CSV import found problems; nothing was imported. `problems` lists them by row."""
 
     def __init__(self, problems: list[str]):
-        super().__init__("Nothing was imported. " + " ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
+        super().__init__(
+            "Nothing was imported. " + " ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
+        )
         self.problems = problems
 
 
@@ -61,10 +63,15 @@ def list_people(url: str, *, active_only: bool = False) -> list[PersonView]:
         if active_only:
             query = query.where(Person.active)
         teams = dict(session.exec(select(Team.id, Team.name)).all())
-        return [PersonView(p.id, p.name, p.email, p.team_id, teams.get(p.team_id, ""), p.role, p.active) for p in session.exec(query).all()]
+        return [
+            PersonView(p.id, p.name, p.email, p.team_id, teams.get(p.team_id, ""), p.role, p.active)
+            for p in session.exec(query).all()
+        ]
 
 
-def save_person(url: str, *, name: str, email: str, team_name: str = "", role: str = "", active: bool = True, person_id: int | None = None) -> PersonView:
+def save_person(
+    url: str, *, name: str, email: str, team_name: str = "", role: str = "", active: bool = True, person_id: int | None = None
+) -> PersonView:
     """Add a person, or change one (person_id); raise InvalidInput for a bad or duplicate e-mail."""
     with write_session(url) as session:
         values = _person_values(session, name, email, team_name, role, active, exclude_id=person_id)
@@ -76,7 +83,9 @@ def save_person(url: str, *, name: str, email: str, team_name: str = "", role: s
         session.add(person)
         session.flush()
         team = session.get(Team, person.team_id) if person.team_id else None
-        return PersonView(person.id, person.name, person.email, person.team_id, team.name if team else "", person.role, person.active)
+        return PersonView(
+            person.id, person.name, person.email, person.team_id, team.name if team else "", person.role, person.active
+        )
 
 
 def _person_values(session: Session, name, email, team_name, role, active, *, exclude_id=None, create_team=True) -> dict:
@@ -85,7 +94,9 @@ def _person_values(session: Session, name, email, team_name, role, active, *, ex
     if not name:
         raise InvalidInput("A person needs a name.")
     if not EMAIL.match(email):
-        raise InvalidInput(f"{email or 'An empty e-mail'!r} is not a valid e-mail address." if email else "A person needs an e-mail address.")
+        raise InvalidInput(
+            f"{email or 'An empty e-mail'!r} is not a valid e-mail address." if email else "A person needs an e-mail address."
+        )
     clash = session.exec(select(Person).where(func.lower(Person.email) == email)).first()
     if clash is not None and clash.id != exclude_id:
         raise InvalidInput(f"{email} is already in the registry ({clash.name}).")
@@ -116,8 +127,16 @@ def list_domains(url: str) -> list[DomainView]:
         teams = dict(session.exec(select(Team.id, Team.name)).all())
         return [
             DomainView(
-                d.id, d.name, d.description, d.owner_id, people.get(d.owner_id, ""), d.steward_id, people.get(d.steward_id, ""),
-                d.creating_team_id, teams.get(d.creating_team_id, ""), d.consumers,
+                d.id,
+                d.name,
+                d.description,
+                d.owner_id,
+                people.get(d.owner_id, ""),
+                d.steward_id,
+                people.get(d.steward_id, ""),
+                d.creating_team_id,
+                teams.get(d.creating_team_id, ""),
+                d.consumers,
             )  # fmt: skip
             for d in session.exec(select(DataDomain).order_by(DataDomain.name)).all()
         ]
@@ -141,7 +160,12 @@ def save_domain(
         domain = session.get(DataDomain, domain_id) if domain_id else DataDomain(name=clean)
         if domain is None:
             raise NotFound("That data domain no longer exists.")
-        domain.name, domain.description, domain.owner_id, domain.steward_id = clean[:120], description.strip(), owner_id, steward_id
+        domain.name, domain.description, domain.owner_id, domain.steward_id = (
+            clean[:120],
+            description.strip(),
+            owner_id,
+            steward_id,
+        )
         domain.creating_team_id, domain.consumers = _team_id(session, creating_team, create=True), consumers.strip()[:500]
         session.add(domain)
         session.flush()
@@ -160,7 +184,11 @@ def _rows(data: bytes, expected: tuple[str, ...]) -> list[dict]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in expected[:2] if c not in header]
     if missing:
-        raise ImportRejected([f"The header row must include {', '.join(expected[:2])} (columns: {', '.join(expected)}); missing: {', '.join(missing)}."])
+        raise ImportRejected(
+            [
+                f"The header row must include {', '.join(expected[:2])} (columns: {', '.join(expected)}); missing: {', '.join(missing)}."
+            ]
+        )
     rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
     if not rows:
         raise ImportRejected(["The file has a header but no rows."])
@@ -181,7 +209,15 @@ def import_people_csv(url: str, data: bytes) -> tuple[int, int]:
             existing = session.exec(select(Person).where(func.lower(Person.email) == email)).first() if email else None
             try:
                 active = row.get("active", "yes").lower() not in ("no", "false", "0", "inactive")
-                values = _person_values(session, row.get("name"), email, row.get("team"), row.get("role"), active, exclude_id=existing.id if existing else None)
+                values = _person_values(
+                    session,
+                    row.get("name"),
+                    email,
+                    row.get("team"),
+                    row.get("role"),
+                    active,
+                    exclude_id=existing.id if existing else None,
+                )
             except InvalidInput as exc:
                 problems.append(f"Row {number}: {exc}")
                 continue
@@ -229,7 +265,10 @@ def import_domains_csv(url: str, data: bytes) -> tuple[int, int]:
             else:
                 updated += 1
             domain.description, domain.owner_id, domain.steward_id = row.get("description", ""), ids["owner"], ids["steward"]
-            domain.creating_team_id, domain.consumers = _team_id(session, row.get("creating_team", ""), create=True), row.get("consumers", "")[:500]
+            domain.creating_team_id, domain.consumers = (
+                _team_id(session, row.get("creating_team", ""), create=True),
+                row.get("consumers", "")[:500],
+            )
             session.add(domain)
             session.flush()
         if problems:
@@ -245,5 +284,8 @@ def export_domains_csv(url: str) -> bytes:
     emails = {p.id: p.email for p in list_people(url)}
     return to_csv(
         DOMAIN_COLUMNS,
-        ([d.name, d.description, emails.get(d.owner_id, ""), emails.get(d.steward_id, ""), d.creating_team, d.consumers] for d in list_domains(url)),
+        (
+            [d.name, d.description, emails.get(d.owner_id, ""), emails.get(d.steward_id, ""), d.creating_team, d.consumers]
+            for d in list_domains(url)
+        ),
     )

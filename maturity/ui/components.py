@@ -9,6 +9,7 @@ from maturity.content.catalog import Catalog
 from maturity.content.definitions import (
     CHOICE_TYPES,
     HORIZON_LABELS,
+    Horizon,
     ModelDefinition,
     PlaybookDefinition,
     QuestionDefinition,
@@ -16,6 +17,7 @@ from maturity.content.definitions import (
     SurveyDefinition,
 )
 from maturity.content.loader import Problem
+from maturity.services.library import search_playbooks
 
 QUESTION_TYPE_LABELS = {
     QuestionType.LIKERT: "Likert",
@@ -162,3 +164,37 @@ def problems_ui(problems: list[Problem]) -> None:
     )
     frame = pd.DataFrame([{"File": p.path, "Line": p.line, "Field": p.field, "Problem": p.message} for p in problems])
     st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def playbook_browser_ui(catalog: Catalog, *, prefix: str) -> None:
+    """Search and filter every playbook; used by the content library and the playbook library."""
+    search, model_col, segment_col, horizon_col = st.columns([3, 2, 2, 2])
+    text = search.text_input("Search", key=f"{prefix}_search", placeholder="e.g. owner, dashboard, privacy")
+    model_filter = model_col.selectbox(
+        "Model",
+        ["", *catalog.models],
+        format_func=lambda mid: catalog.models[mid].name if mid else "All models",
+        key=f"{prefix}_model",
+    )
+    segments = catalog.models[model_filter].segments if model_filter else []
+    segment_filter = segment_col.selectbox(
+        "Segment",
+        ["", *(s.id for s in segments)],
+        format_func=lambda sid: next((s.name for s in segments if s.id == sid), "All segments"),
+        key=f"{prefix}_segment",
+        disabled=not model_filter,
+    )
+    if segment_filter not in {s.id for s in segments}:
+        segment_filter = ""  # left over from another model
+    horizon_filter = horizon_col.selectbox(
+        "Horizon",
+        ["", *(h.value for h in Horizon)],
+        format_func=lambda h: HORIZON_LABELS[Horizon(h)] if h else "Any horizon",
+        key=f"{prefix}_horizon",
+    )
+    found = search_playbooks(
+        catalog, text, model_id=model_filter or None, segment_id=segment_filter or None, horizon=horizon_filter or None
+    )
+    st.caption(f"{len(found)} of {len(catalog.playbooks)} playbooks")
+    for playbook in found:
+        playbook_ui(playbook, catalog)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from maturity.content.definitions import ModelDefinition, SegmentDefinition
 from maturity.domain.tally import VoteSummary, discussion_reason, outlier_levels, suggested_consensus
+from maturity.services import actions as ax
 from maturity.services import consensus as cs
 from maturity.services.errors import Conflict, NotFound, ServiceError, describe_failure
 from maturity.services.workshops import RULE_LABELS, WorkshopView, get_workshop
@@ -30,7 +31,7 @@ def segment_ui(segment: SegmentDefinition, model: ModelDefinition) -> None:
 
 
 def history_ui(url: str, workshop: WorkshopView, segment_id: str, model: ModelDefinition) -> None:
-    """Before the vote: what earlier workshops decided, and the actions still open on this segment."""
+    """Before the vote: what earlier workshops decided, and the team's open and recently done actions."""
     past = cs.previous_decisions(url, workshop_id=workshop.id, segment_id=segment_id)
     st.markdown("**Earlier workshops**")
     if past:
@@ -43,17 +44,18 @@ def history_ui(url: str, workshop: WorkshopView, segment_id: str, model: ModelDe
         )
     else:
         st.caption("This is the first time this team votes on this segment.")
-    actions = cs.open_actions_for_segment(url, workshop_id=workshop.id, segment_id=segment_id)
-    st.markdown("**Open actions on this segment**")
+    actions = ax.actions_for_segment(url, team_id=workshop.team_id, model_id=workshop.model_id, segment_id=segment_id)
+    st.markdown("**Actions on this segment**")
     if actions:
-        st.markdown(
-            "\n".join(
-                f"- {a.title} — {a.owner}, {a.status.replace('_', ' ')}" + (f", due {a.due_on:%d %b}" if a.due_on else "")
-                for a in actions
-            )
-        )
+        for a in actions:
+            when = (
+                f"done {a.completed_at:%d %b}" if a.status == "done" and a.completed_at
+                else ax.STATUS_LABELS[a.status].lower() + (f", due {a.due_on:%d %b}" if a.due_on else "")
+            )  # fmt: skip
+            late = " · :red[overdue]" if a.overdue() else ""
+            st.markdown(f"- {'✅ ' if a.status == 'done' else ''}{a.title} — {a.owner_name}, {when}{late}")
     else:
-        st.caption("None open for this team.")
+        st.caption("No open or recently done actions for this team.")
 
 
 def results_ui(model: ModelDefinition, workshop: WorkshopView, results: dict[str, VoteSummary]) -> VoteSummary:

@@ -41,7 +41,15 @@ PAGES: dict[Role, dict[str, list[PageSpec]]] = {
             PageSpec("screen", "Shared screen", ":material/co_present:"),
             PageSpec("summary", "Workshop summary", ":material/summarize:"),
         ],
-        "Content": [PageSpec("library", "Content library", ":material/library_books:")],
+        "Governance": [
+            PageSpec("gaps", "Gaps and actions", ":material/trending_up:"),
+            PageSpec("board", "Governance board", ":material/view_kanban:"),
+            PageSpec("owners", "Data owners", ":material/badge:"),
+        ],
+        "Content": [
+            PageSpec("playbooks", "Playbook library", ":material/menu_book:"),
+            PageSpec("library", "Content library", ":material/library_books:"),
+        ],
     },
 }
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from maturity.services import exports
 from maturity.services import workshops as ws
+from maturity.services.actions import open_action_counts
 from maturity.services.summary import workshop_summary
 from maturity.ui import context
 from maturity.ui.access import require_facilitator
@@ -76,6 +77,18 @@ table["Gap"] = table["Gap"].astype("Int64")
 st.dataframe(table, hide_index=True, width="stretch")
 if summary.gaps:
     st.markdown("**Largest gaps first:** " + "; ".join(f"{name(s.segment_id)} (+{s.consensus.gap})" for s in summary.gaps))
+    open_counts = open_action_counts(url, team_id=workshop.team_id, model_id=workshop.model_id)
+    no_action = [s for s in summary.gaps if not open_counts.get(s.segment_id)]
+    if no_action:
+        st.warning(
+            "No action yet on: " + ", ".join(name(s.segment_id) for s in no_action) + ". Turn them into owned, dated actions.",
+            icon=":material/assignment_late:",
+        )
+    else:
+        st.success("Every gap has at least one open action.", icon=":material/assignment_turned_in:")
+    st.page_link(
+        page_path("gaps"), label="Go from gaps to actions", icon=":material/trending_up:", query_params={"w": str(workshop.id)}
+    )
 
 st.subheader("Correct a segment")
 st.caption("Reopening takes the shared screen back to that segment; every change to a consensus is kept in its history.")

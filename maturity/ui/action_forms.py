@@ -1,0 +1,165 @@
+"""Forms for governance actions: create one from a gap, and edit one with a comment and conflict check."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from maturity.content.definitions import PlaybookDefinition
+from maturity.services import actions as ax
+from maturity.services.errors import Conflict, ServiceError, describe_failure
+from maturity.services.owners import list_domains, list_people
+
+NOBODY = 0
+
+
+def _people_choices(url: str, current: int | None = None):
+    people = [p for p in list_people(url) if p.active or p.id == current]
+    ids = [NOBODY, *(p.id for p in people)]
+    names = {p.id: f"{p.name} ({p.role})" if p.role else p.name for p in people}
+    return ids, (lambda i: "— unassigned —" if i == NOBODY else names[i])
+
+
+def _domain_choices(url: str):
+    domains = list_domains(url)
+    ids = [NOBODY, *(d.id for d in domains)]
+    names = {d.id: d.name for d in domains}
+    return ids, (lambda i: "— none —" if i == NOBODY else names[i])
+
+
+def create_from_gap_ui(
+    url: str,
+    *,
+    key: str,
+    workshop_id: int,
+    segment_id: str,
+    segment_name: str,
+    playbooks: tuple[PlaybookDefinition, ...],
+    by: str,
+) -> None:
+    """Title and steps pre-filled from a playbook when one is chosen; due date from its horizon."""
+    options = [None, *playbooks]
+    playbook = st.selectbox(
+        "Start from a playbook",
+        options,
+        format_func=lambda p: "— no playbook, write my own —" if p is None else f"{p.title} ({p.horizon.value})",
+        key=f"{key}_playbook",
+    )
+    horizon = playbook.horizon.value if playbook else "quick-win"
+    people, person_label = _people_choices(url)
+    domains, domain_label = _domain_choices(url)
+    with st.form(f"{key}_form"):
+        title = st.text_input(
+            "Title",
+            value=playbook.title if playbook else f"Improve {segment_name.lower()}",
+            max_chars=200,
+            key=f"{key}_title_{playbook.id if playbook else 'own'}",
+        )
+        description = st.text_area(
+            "Steps",
+            value="\n".join(f"- {s}" for s in playbook.steps) if playbook else "",
+            key=f"{key}_steps_{playbook.id if playbook else 'own'}",
+            height=140,
+        )
+        a, b, c = st.columns(3)
+        owner_id = a.selectbox("Owner", people, format_func=person_label, key=f"{key}_owner")
+        due_on = b.date_input("Due", value=ax.default_due_date(horizon), key=f"{key}_due_{horizon}")
+        priority = c.selectbox("Priority", ["high", "medium", "low"], index=1, key=f"{key}_priority")
+        horizon_choice = a.selectbox(
+            "Horizon", list(ax.HORIZONS), index=list(ax.HORIZONS).index(horizon), key=f"{key}_horizon_{horizon}"
+        )
+        domain_id = b.selectbox("Data domain", domains, format_func=domain_label, key=f"{key}_domain")
+        evidence = c.text_input("Evidence link", key=f"{key}_evidence", placeholder="https://…")
+        created = st.form_submit_button("Create the action", type="primary", icon=":material/add_task:")
+    if created:
+        try:
+            action = ax.create_action(
+                url, title=title, description=description, workshop_id=workshop_id, segment_id=segment_id,
+                playbook_id=playbook.id if playbook else None, owner_id=owner_id or None, domain_id=domain_id or None,
+                due_on=due_on, priority=priority, horizon=horizon_choice, evidence_url=evidence, by=by,
+            )  # fmt: skip
+        except ServiceError as exc:
+            st.error(str(exc))
+        except Exception as exc:  # noqa: BLE001
+            st.error(f"Not created: {describe_failure(exc)}. What you typed is still in the form.")
+        else:
+            st.session_state["action_message"] = (
+                f"Created “{action.title}” for {action.owner_name}, due {action.due_on:%d %b %Y}."
+            )
+            st.rerun()
+
+
+def edit_action_ui(url: str, action: ax.ActionView, *, by: str) -> None:
+    """Change status, owner, due date…, with an optional comment; a save over someone else's is refused."""
+    version_key = f"action_version_{action.id}"
+    st.session_state.setdefault(version_key, action.version)
+    people, person_label = _people_choices(url, action.owner_id)
+    domains, domain_label = _domain_choices(url)
+    statuses = list(ax.STATUS_LABELS)
+    with st.form(f"edit_action_{action.id}"):
+        title = st.text_input("Title", value=action.title, max_chars=200, key=f"ea_title_{action.id}")
+        a, b, c = st.columns(3)
+        status = a.selectbox(
+            "Status",
+            statuses,
+            index=statuses.index(action.status),
+            format_func=ax.STATUS_LABELS.get,
+            key=f"ea_status_{action.id}",
+        )
+        owner_id = b.selectbox(
+            "Owner", people, index=people.index(action.owner_id or NOBODY), format_func=person_label, key=f"ea_owner_{action.id}"
+        )
+        due_on = c.date_input("Due", value=action.due_on, key=f"ea_due_{action.id}")
+        priority = a.selectbox(
+            "Priority",
+            ["high", "medium", "low"],
+            index=["high", "medium", "low"].index(action.priority),
+            key=f"ea_priority_{action.id}",
+        )
+        domain_id = b.selectbox(
+            "Data domain",
+            domains,
+            index=domains.index(action.domain_id or NOBODY),
+            format_func=domain_label,
+            key=f"ea_domain_{action.id}",
+        )
+        evidence = c.text_input("Evidence link", value=action.evidence_url, key=f"ea_evidence_{action.id}")
+        description = st.text_area("Steps and notes", value=action.description, key=f"ea_desc_{action.id}", height=110)
+        comment = st.text_input(
+            "Comment for the history (optional)", key=f"ea_comment_{action.id}", placeholder="e.g. blocked on access to the CRM"
+        )
+        saved = st.form_submit_button("Save changes", type="primary", icon=":material/save:")
+    if saved:
+        try:
+            view = ax.update_action(
+                url, action.id, expected_version=st.session_state[version_key], by=by, comment=comment, title=title, status=status,
+                owner_id=owner_id or None, due_on=due_on, priority=priority, domain_id=domain_id or None, evidence_url=evidence, description=description,
+            )  # fmt: skip
+        except Conflict as exc:
+            st.session_state[version_key] = ax.get_action(url, action.id).version
+            st.error(str(exc), icon=":material/sync_problem:")
+        except ServiceError as exc:
+            st.error(str(exc))
+        except Exception as exc:  # noqa: BLE001
+            st.error(f"Not saved: {describe_failure(exc)}. Your changes are still in the form.")
+        else:
+            st.session_state[version_key] = view.version
+            st.session_state["action_message"] = f"Saved “{view.title}” ({ax.STATUS_LABELS[view.status]})."
+            st.rerun()
+    history = ax.action_history(url, action.id)
+    with st.expander(f"History ({len(history)})"):
+        for event in reversed(history):
+            changes = "; ".join(_describe(name, old, new) for name, (old, new) in event.changes.items())
+            line = f"**{event.at:%d %b %Y %H:%M}** · {event.by or 'someone'} · {changes or 'comment'}"
+            st.markdown(line)
+            if event.comment:
+                st.text(event.comment)  # plain text: whatever people typed, never HTML or Markdown
+
+
+def _describe(name: str, old, new) -> str:
+    if name == "created":
+        return "created"
+    if name == "status":
+        return f"status {ax.STATUS_LABELS.get(old, old)} → {ax.STATUS_LABELS.get(new, new)}"
+    if name in ("description",):
+        return "steps edited"
+    return f"{name.replace('_id', '').replace('_', ' ')} changed"

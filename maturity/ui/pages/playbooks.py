@@ -1,0 +1,14 @@
+"""Playbook library: every recommendation, searchable by words, model, segment and horizon."""
+
+import streamlit as st
+
+from maturity.ui import context
+from maturity.ui.access import require_facilitator
+from maturity.ui.components import playbook_browser_ui
+
+require_facilitator()
+catalog = context.catalog()
+
+st.title("Playbook library")
+st.caption("Reusable recommendations for a segment at a range of levels, with steps a data team can start on Monday.")
+playbook_browser_ui(catalog, prefix="library_pb")

@@ -1,0 +1,118 @@
+"""Gaps to owned actions through the real app: create from a gap, update with a comment, refuse a crossed save."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from maturity.services import actions as ax
+from maturity.services import demo, owners
+from maturity.services import workshops as ws
+from maturity.services.consensus import record_consensus
+from maturity.ui.access import FACILITATOR_FLAG
+from maturity.ui.navigation import page_path
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def facilitator(page: str, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[FACILITATOR_FLAG] = True
+    at.run()
+    at.switch_page(page_path(page))
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def finished_workshop(db_url, dmm):
+    team = ws.get_or_create_team(db_url, "Finance")
+    workshop = ws.create_workshop(
+        db_url, team_id=team.id, model=dmm, segment_ids=["data-strategy", "skills"], held_on=date(2026, 9, 1)
+    )
+    record_consensus(db_url, workshop_id=workshop.id, segment_id="data-strategy", level=1, target_level=3)
+    record_consensus(db_url, workshop_id=workshop.id, segment_id="skills", level=2, target_level=3)
+    ws.close_workshop(db_url, workshop.id)
+    owners.save_person(db_url, name="Bea Santos", email="bea@example.org", role="Head of data engineering")
+    return workshop
+
+
+def test_create_an_action_from_a_gap_with_a_playbook(db_url, finished_workshop, builtin_catalog):
+    at = facilitator("gaps", w=str(finished_workshop.id))
+    assert next(m.value for m in at.metric if m.label == "Gaps with no action") == "2"
+    key = f"gap_{finished_workshop.id}_data-strategy"
+    playbook = builtin_catalog.playbooks_for("data-maturity", "data-strategy", 1)[0]
+    at.selectbox(key=f"{key}_playbook").set_value(playbook).run()
+    assert at.text_input(key=f"{key}_title_{playbook.id}").value == playbook.title  # pre-filled from the playbook
+    assert playbook.steps[0] in at.text_area(key=f"{key}_steps_{playbook.id}").value
+    owner = owners.list_people(db_url)[0]
+    at.selectbox(key=f"{key}_owner").set_value(owner.id)
+    next(b for b in at.button if b.key == f"FormSubmitter:{key}_form-Create the action").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith(f"Created “{playbook.title}” for Bea Santos")
+    assert next(m.value for m in at.metric if m.label == "Gaps with no action") == "1"
+    created = ax.list_actions(db_url)[0]
+    assert (created.playbook_id, created.segment_id, created.workshop_id, created.horizon) == (
+        playbook.id, "data-strategy", finished_workshop.id, playbook.horizon.value,
+    )  # fmt: skip
+
+
+def test_update_status_with_a_comment_and_see_it_in_the_history(db_url, finished_workshop):
+    action = ax.create_action(
+        db_url, title="Draft a one-page data strategy", workshop_id=finished_workshop.id, segment_id="data-strategy"
+    )
+    at = facilitator("board")
+    at.selectbox(key="board_pick").set_value(action.id)
+    at.run()
+    at.selectbox(key=f"ea_status_{action.id}").set_value("in_progress")
+    at.text_input(key=f"ea_comment_{action.id}").input("Kick-off held with finance")
+    next(b for b in at.button if b.key == f"FormSubmitter:edit_action_{action.id}-Save changes").click().run()
+    assert not at.exception
+    assert "Saved “Draft a one-page data strategy” (In progress)" in at.success[0].value
+    history = ax.action_history(db_url, action.id)
+    assert history[-1].changes == {"status": ["open", "in_progress"]} and history[-1].comment == "Kick-off held with finance"
+    assert any(t.value == "Kick-off held with finance" for t in at.text)
+
+
+def test_two_people_editing_the_same_action_the_second_gets_a_conflict(db_url, finished_workshop):
+    action = ax.create_action(db_url, title="Name metric owners", workshop_id=finished_workshop.id, segment_id="skills")
+    first, second = facilitator("board"), facilitator("board")
+    for at in (first, second):
+        at.selectbox(key="board_pick").set_value(action.id)
+        at.run()
+    first.selectbox(key=f"ea_status_{action.id}").set_value("blocked")
+    next(b for b in first.button if b.key == f"FormSubmitter:edit_action_{action.id}-Save changes").click().run()
+    second.selectbox(key=f"ea_status_{action.id}").set_value("done")
+    second.text_input(key=f"ea_comment_{action.id}").input("Finished!")
+    next(b for b in second.button if b.key == f"FormSubmitter:edit_action_{action.id}-Save changes").click().run()
+    assert "Someone else saved this action" in second.error[0].value
+    assert second.text_input(key=f"ea_comment_{action.id}").value == "Finished!"  # what they typed is kept
+    assert ax.get_action(db_url, action.id).status == "blocked"
+
+
+def test_owner_registry_form_explains_a_bad_email(db_url):
+    at = facilitator("owners")
+    at.text_input(key="person_name_0").input("Sam")
+    at.text_input(key="person_email_0").input("sam-at-example")
+    next(b for b in at.button if b.key == "FormSubmitter:person_form_0-Save person").click().run()
+    assert "not a valid e-mail address" in at.error[0].value
+    at.text_input(key="person_email_0").input("sam@example.org")
+    next(b for b in at.button if b.key == "FormSubmitter:person_form_0-Save person").click().run()
+    assert at.success[0].value == "Saved Sam." and [p.email for p in owners.list_people(db_url)] == ["sam@example.org"]
+
+
+@pytest.mark.parametrize("page", ["gaps", "board", "owners", "playbooks", "screen", "summary"])
+def test_governance_pages_render_with_the_demo_data(db_url, builtin_catalog, page):
+    demo.load_demo(db_url, catalog=builtin_catalog)
+    at = facilitator(page, w="1")
+    assert not at.exception and (at.title or at.markdown)
+    if page == "board":
+        assert int(next(m.value for m in at.metric if m.label == "Actions shown")) > 0
+        at.segmented_control(key="board_view").set_value("Board").run()
+        assert not at.exception
