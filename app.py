@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from maturity.ui.access import current_role, sign_out, write_pending_cookie
+from maturity.ui.access import EDITOR_NAME, current_role, sign_out, write_pending_cookie
 from maturity.ui.context import announce_admin_secret, settings
 from maturity.ui.navigation import Role, pages_for
 
@@ -12,6 +12,9 @@ role = current_role()
 # Participants and visitors get no menu: there is nowhere else for them to go.
 page = st.navigation(pages_for(role), position="sidebar" if role is Role.FACILITATOR else "hidden")
 write_pending_cookie()
+if role is Role.FACILITATOR:
+    with st.sidebar:
+        st.text_input("Your name", key=EDITOR_NAME, placeholder="shown in histories", max_chars=120)
 if role is Role.FACILITATOR and settings().auth:
     with st.sidebar:
         st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=sign_out, type="tertiary")

@@ -116,3 +116,14 @@ def test_governance_pages_render_with_the_demo_data(db_url, builtin_catalog, pag
         assert int(next(m.value for m in at.metric if m.label == "Actions shown")) > 0
         at.segmented_control(key="board_view").set_value("Board").run()
         assert not at.exception
+
+
+def test_the_name_in_the_sidebar_goes_into_the_history(db_url, finished_workshop):
+    action = ax.create_action(db_url, title="Publish the metric dictionary", workshop_id=finished_workshop.id, segment_id="skills")
+    at = facilitator("board")
+    at.sidebar.text_input(key="editor_name").input("Chris Okafor")
+    at.selectbox(key="board_pick").set_value(action.id)
+    at.run()
+    at.selectbox(key=f"ea_status_{action.id}").set_value("in_progress")
+    next(b for b in at.button if b.key == f"FormSubmitter:edit_action_{action.id}-Save changes").click().run()
+    assert ax.action_history(db_url, action.id)[-1].by == "Chris Okafor"

@@ -64,3 +64,11 @@ def require_facilitator() -> None:
     if current_role() is not Role.FACILITATOR:
         st.error("This page is for the workshop facilitator. If you came to vote, use the link or code on the shared screen.")
         st.stop()
+
+
+EDITOR_NAME = "editor_name"
+
+
+def editor_name() -> str:
+    """Who is making changes, for histories: the name typed in the sidebar, or "Facilitator"."""
+    return " ".join(str(st.session_state.get(EDITOR_NAME) or "").split())[:120] or "Facilitator"

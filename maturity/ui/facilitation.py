@@ -11,6 +11,7 @@ from maturity.services import consensus as cs
 from maturity.services.errors import Conflict, NotFound, ServiceError, describe_failure
 from maturity.services.workshops import RULE_LABELS, WorkshopView, get_workshop
 from maturity.storage.tables import Confidence, ConsensusRule
+from maturity.ui.access import editor_name
 from maturity.ui.ballot import level_text
 from maturity.ui.charts import distribution_chart
 
@@ -138,7 +139,7 @@ def consensus_form_ui(
         try:
             view = cs.record_consensus(
                 url, workshop_id=workshop.id, segment_id=segment_id, level=level, target_level=target, confidence=confidence,
-                rule=workshop.consensus_rule, notes=notes, evidence=evidence, recorded_by="Facilitator",
+                rule=workshop.consensus_rule, notes=notes, evidence=evidence, recorded_by=editor_name(),
                 expected_version=st.session_state[version_key] or None,
             )  # fmt: skip
         except Conflict as exc:

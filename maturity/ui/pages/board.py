@@ -9,7 +9,7 @@ from maturity.services import actions as ax
 from maturity.services import workshops as ws
 from maturity.services.owners import list_domains, list_people
 from maturity.ui import context
-from maturity.ui.access import require_facilitator
+from maturity.ui.access import editor_name, require_facilitator
 from maturity.ui.action_forms import edit_action_ui
 
 require_facilitator()
@@ -127,4 +127,4 @@ else:
         format_func=lambda i: next(f"#{a.id} {a.title}" for a in actions if a.id == i),
         key="board_pick",
     )
-    edit_action_ui(url, ax.get_action(url, chosen), by=next((p.name for p in people if p.id == owner), "Facilitator"))
+    edit_action_ui(url, ax.get_action(url, chosen), by=editor_name())

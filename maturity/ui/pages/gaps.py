@@ -8,7 +8,7 @@ from maturity.content.definitions import HORIZON_LABELS
 from maturity.services import workshops as ws
 from maturity.services.gaps import team_gaps, workshop_gaps
 from maturity.ui import context
-from maturity.ui.access import require_facilitator
+from maturity.ui.access import editor_name, require_facilitator
 from maturity.ui.action_forms import create_from_gap_ui
 from maturity.ui.components import playbook_ui
 
@@ -103,5 +103,5 @@ for g in gaps:
         st.markdown("**Create an action**")
         create_from_gap_ui(
             url, key=f"gap_{origin[g.gap.segment_id]}_{g.gap.segment_id}", workshop_id=origin[g.gap.segment_id],
-            segment_id=g.gap.segment_id, segment_name=name(g.gap.segment_id), playbooks=g.playbooks, by="Facilitator",
+            segment_id=g.gap.segment_id, segment_name=name(g.gap.segment_id), playbooks=g.playbooks, by=editor_name(),
         )  # fmt: skip
