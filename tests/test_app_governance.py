@@ -119,7 +119,9 @@ def test_governance_pages_render_with_the_demo_data(db_url, builtin_catalog, pag
 
 
 def test_the_name_in_the_sidebar_goes_into_the_history(db_url, finished_workshop):
-    action = ax.create_action(db_url, title="Publish the metric dictionary", workshop_id=finished_workshop.id, segment_id="skills")
+    action = ax.create_action(
+        db_url, title="Publish the metric dictionary", workshop_id=finished_workshop.id, segment_id="skills"
+    )
     at = facilitator("board")
     at.sidebar.text_input(key="editor_name").input("Chris Okafor")
     at.selectbox(key="board_pick").set_value(action.id)
@@ -127,3 +129,15 @@ def test_the_name_in_the_sidebar_goes_into_the_history(db_url, finished_workshop
     at.selectbox(key=f"ea_status_{action.id}").set_value("in_progress")
     next(b for b in at.button if b.key == f"FormSubmitter:edit_action_{action.id}-Save changes").click().run()
     assert ax.action_history(db_url, action.id)[-1].by == "Chris Okafor"
+
+
+def test_an_action_marked_done_stays_in_hand_outside_the_open_filter(db_url, finished_workshop):
+    action = ax.create_action(db_url, title="Run a skills baseline", workshop_id=finished_workshop.id, segment_id="skills")
+    at = facilitator("board")
+    at.selectbox(key="board_pick").set_value(action.id)
+    at.run()
+    at.selectbox(key=f"ea_status_{action.id}").set_value("done")
+    next(b for b in at.button if b.key == f"FormSubmitter:edit_action_{action.id}-Save changes").click().run()
+    assert next(m.value for m in at.metric if m.label == "Actions shown") == "0"  # the default filter shows open work
+    assert at.selectbox(key="board_pick").value == action.id  # but the one just saved is still there to check
+    assert at.expander[-1].label == "History (2)"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from maturity.content.definitions import PlaybookDefinition
+from maturity.content.definitions import HORIZON_LABELS, Horizon, PlaybookDefinition
 from maturity.services import actions as ax
 from maturity.services.errors import Conflict, ServiceError, describe_failure
 from maturity.services.owners import list_domains, list_people
 
 NOBODY = 0
+LAST_SAVED = "last_saved_action"
 
 
 def _people_choices(url: str, current: int | None = None):
@@ -63,9 +64,13 @@ def create_from_gap_ui(
         a, b, c = st.columns(3)
         owner_id = a.selectbox("Owner", people, format_func=person_label, key=f"{key}_owner")
         due_on = b.date_input("Due", value=ax.default_due_date(horizon), key=f"{key}_due_{horizon}")
-        priority = c.selectbox("Priority", ["high", "medium", "low"], index=1, key=f"{key}_priority")
+        priority = c.selectbox("Priority", ["high", "medium", "low"], index=1, format_func=str.capitalize, key=f"{key}_priority")
         horizon_choice = a.selectbox(
-            "Horizon", list(ax.HORIZONS), index=list(ax.HORIZONS).index(horizon), key=f"{key}_horizon_{horizon}"
+            "Horizon",
+            list(ax.HORIZONS),
+            index=list(ax.HORIZONS).index(horizon),
+            format_func=lambda h: HORIZON_LABELS[Horizon(h)],
+            key=f"{key}_horizon_{horizon}",
         )
         domain_id = b.selectbox("Data domain", domains, format_func=domain_label, key=f"{key}_domain")
         evidence = c.text_input("Evidence link", key=f"{key}_evidence", placeholder="https://…")
@@ -113,6 +118,7 @@ def edit_action_ui(url: str, action: ax.ActionView, *, by: str) -> None:
             "Priority",
             ["high", "medium", "low"],
             index=["high", "medium", "low"].index(action.priority),
+            format_func=str.capitalize,
             key=f"ea_priority_{action.id}",
         )
         domain_id = b.selectbox(
@@ -143,6 +149,7 @@ def edit_action_ui(url: str, action: ax.ActionView, *, by: str) -> None:
             st.error(f"Not saved: {describe_failure(exc)}. Your changes are still in the form.")
         else:
             st.session_state[version_key] = view.version
+            st.session_state[LAST_SAVED] = view.id
             st.session_state["action_message"] = f"Saved “{view.title}” ({ax.STATUS_LABELS[view.status]})."
             st.rerun()
     history = ax.action_history(url, action.id)

@@ -54,7 +54,7 @@ def history_ui(url: str, workshop: WorkshopView, segment_id: str, model: ModelDe
                 else ax.STATUS_LABELS[a.status].lower() + (f", due {a.due_on:%d %b}" if a.due_on else "")
             )  # fmt: skip
             late = " · :red[overdue]" if a.overdue() else ""
-            st.markdown(f"- {'✅ ' if a.status == 'done' else ''}{a.title} — {a.owner_name}, {when}{late}")
+            st.markdown(f"- {a.title} — {a.owner_name}, {when}{late}")
     else:
         st.caption("No open or recently done actions for this team.")
 

@@ -10,7 +10,7 @@ from maturity.services import workshops as ws
 from maturity.services.owners import list_domains, list_people
 from maturity.ui import context
 from maturity.ui.access import editor_name, require_facilitator
-from maturity.ui.action_forms import edit_action_ui
+from maturity.ui.action_forms import LAST_SAVED, edit_action_ui
 
 require_facilitator()
 url = context.database_url()
@@ -118,13 +118,13 @@ e2.download_button("Export (Excel)", ax.export_xlsx(actions, segment_names), "ac
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
 
 st.subheader("Update an action")
-if not actions:
+pickable = {a.id: f"#{a.id} {a.title}" for a in actions}
+last = st.session_state.get(LAST_SAVED)
+if last and last not in pickable:  # just saved out of the filters (e.g. marked done): keep it in hand
+    saved = ax.get_action(url, last)
+    pickable = {saved.id: f"#{saved.id} {saved.title} (outside these filters)", **pickable}
+if not pickable:
     st.caption("No action matches these filters.")
 else:
-    chosen = st.selectbox(
-        "Action",
-        [a.id for a in actions],
-        format_func=lambda i: next(f"#{a.id} {a.title}" for a in actions if a.id == i),
-        key="board_pick",
-    )
+    chosen = st.selectbox("Action", list(pickable), format_func=pickable.get, key="board_pick")
     edit_action_ui(url, ax.get_action(url, chosen), by=editor_name())
