@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,10 +66,9 @@ def _read(log: Path) -> str:
     return log.read_text(errors="replace") if log.exists() else ""
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port with a fresh SQLite database; yield its base URL."""
-    workdir = tmp_path_factory.mktemp("browser-server")
+@contextmanager
+def streamlit_server(workdir: Path) -> Iterator[str]:
+    """Run `streamlit run app.py` on a free port with a fresh SQLite database in `workdir`; yield its base URL."""
     log = workdir / "server.log"
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -88,11 +88,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while True:
+        while _health(base_url) != (200, "ok"):
             if server.poll() is not None:
                 pytest.fail(f"the Streamlit server exited with code {server.returncode}:\n{_read(log)}")
-            if _health(base_url) == (200, "ok"):
-                break
             if time.monotonic() > deadline:
                 pytest.fail(f"the Streamlit server did not answer within {SERVER_START_TIMEOUT_S} s:\n{_read(log)}")
             time.sleep(0.25)
@@ -104,6 +102,13 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One server for the session, on a fresh database."""
+    with streamlit_server(tmp_path_factory.mktemp("browser-server")) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")

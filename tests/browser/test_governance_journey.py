@@ -11,9 +11,7 @@ first journey expects the shared server's database to be empty.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -22,17 +20,7 @@ import pytest
 
 from maturity.content.definitions import HORIZON_LABELS
 
-from .conftest import (
-    ADMIN_SECRET,
-    REPO_ROOT,
-    SERVER_START_TIMEOUT_S,
-    _free_port,
-    _health,
-    _python,
-    _read,
-    sign_in,
-    wait_for_app_idle,
-)
+from .conftest import sign_in, streamlit_server, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -58,35 +46,8 @@ DONE_COMMENT = "Two people now cover every report; the data clinic runs on Thurs
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server of its own on a fresh database (the session's shared one must stay empty for test_journeys.py)."""
-    workdir = tmp_path_factory.mktemp("governance-server")
-    log = workdir / "server.log"
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "MATURITY_DB_URL": f"sqlite:///{workdir / 'maturity.db'}", "MATURITY_ADMIN_SECRET": ADMIN_SECRET}
-    for name in ("MATURITY_CONTENT_DIR", "MATURITY_AUTH", "MATURITY_PUBLIC_URL"):
-        env.pop(name, None)
-    command = [
-        _python(), "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    with log.open("w") as out:
-        server = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while _health(base_url) != (200, "ok"):
-            if server.poll() is not None:
-                pytest.fail(f"the Streamlit server exited with code {server.returncode}:\n{_read(log)}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"the Streamlit server did not answer within {SERVER_START_TIMEOUT_S} s:\n{_read(log)}")
-            time.sleep(0.25)
+    with streamlit_server(tmp_path_factory.mktemp("governance-server")) as base_url:
         yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _main(page):
