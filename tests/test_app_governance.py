@@ -141,3 +141,20 @@ def test_an_action_marked_done_stays_in_hand_outside_the_open_filter(db_url, fin
     assert next(m.value for m in at.metric if m.label == "Actions shown") == "0"  # the default filter shows open work
     assert at.selectbox(key="board_pick").value == action.id  # but the one just saved is still there to check
     assert at.expander[-1].label == "History (2)"
+
+
+def test_importing_people_with_one_bad_row_imports_nothing_and_names_the_row(db_url):
+    at = facilitator("owners")
+    bad = b"name,email,team,role\nAnn,ann@example.org,Data,Analyst\nBob,bob-at-example,Data,Analyst\n"
+    at.file_uploader(key="people_upload").upload("people.csv", bad, "text/csv").run()
+    at.button(key="people_import").click().run()
+    assert not at.exception
+    assert (
+        "Nothing was imported" in at.error[0].value
+        and "Row 3: 'bob-at-example' is not a valid e-mail address." in at.error[0].value
+    )
+    assert owners.list_people(db_url) == []
+    good = bad.replace(b"bob-at-example", b"bob@example.org")
+    at.file_uploader(key="people_upload").upload("people.csv", good, "text/csv").run()
+    at.button(key="people_import").click().run()
+    assert at.success[0].value == "Imported: 2 added, 0 updated."

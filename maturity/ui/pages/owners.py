@@ -29,6 +29,15 @@ def attempt(function, *args, success: str, **kwargs) -> None:
         st.rerun()
 
 
+def csv_ui(what: str, columns: tuple[str, ...], matching: str, importer, exporter) -> None:
+    st.markdown("**Import and export**")
+    st.caption(f"CSV columns: {', '.join(columns)}. {matching}; one bad row imports nothing.")
+    upload = st.file_uploader(f"Import {what} (CSV)", type=["csv"], key=f"{what}_upload")
+    if upload is not None and st.button(f"Import {what}", key=f"{what}_import"):
+        attempt(importer, url, upload.getvalue(), success="Imported: {} added, {} updated.")
+    st.download_button(f"Export {what} (CSV)", exporter(url), f"{what}.csv", "text/csv", key=f"{what}_export")
+
+
 if message := st.session_state.pop("owners_message", None):
     st.success(message)
 
@@ -72,14 +81,7 @@ with people_tab:
                 person_id=current.id if current else None,
                 success=f"Saved {name}.",
             )
-    st.markdown("**Import and export**")
-    st.caption(
-        "CSV columns: " + ", ".join(owners.PEOPLE_COLUMNS) + ". People are matched by e-mail; one bad row imports nothing."
-    )
-    upload = st.file_uploader("Import people (CSV)", type=["csv"], key="people_upload")
-    if upload is not None and st.button("Import people", key="people_import"):
-        attempt(owners.import_people_csv, url, upload.getvalue(), success="Imported: {} added, {} updated.")
-    st.download_button("Export people (CSV)", owners.export_people_csv(url), "people.csv", "text/csv", key="people_export")
+    csv_ui("people", owners.PEOPLE_COLUMNS, "People are matched by e-mail", owners.import_people_csv, owners.export_people_csv)
 
 with domains_tab:
     domains = owners.list_domains(url)
@@ -152,15 +154,10 @@ with domains_tab:
                 owners.save_domain, url, name=name, description=description, owner_id=owner_id, steward_id=steward_id,
                 creating_team=creating, consumers=consumers, domain_id=current_domain.id if current_domain else None, success=f"Saved {name}.",
             )  # fmt: skip
-    st.markdown("**Import and export**")
-    st.caption(
-        "CSV columns: "
-        + ", ".join(owners.DOMAIN_COLUMNS)
-        + ". Owners and stewards are people's e-mails; one bad row imports nothing."
-    )
-    upload = st.file_uploader("Import domains (CSV)", type=["csv"], key="domains_upload")
-    if upload is not None and st.button("Import domains", key="domains_import"):
-        attempt(owners.import_domains_csv, url, upload.getvalue(), success="Imported: {} added, {} updated.")
-    st.download_button(
-        "Export domains (CSV)", owners.export_domains_csv(url), "data-domains.csv", "text/csv", key="domains_export"
+    csv_ui(
+        "domains",
+        owners.DOMAIN_COLUMNS,
+        "Owners and stewards are people's e-mails",
+        owners.import_domains_csv,
+        owners.export_domains_csv,
     )
