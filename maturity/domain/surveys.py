@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from maturity.content.definitions import QuestionDefinition
+from maturity.content.definitions import QuestionDefinition, QuestionType, SurveyDefinition
 
 Answers = Mapping[str, Any]  # question id -> option value, list of values, number or text
 
@@ -30,3 +30,56 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float):
         return float(a) == float(b)
     return str(a) == str(b)
+
+
+def validate_answers(survey: SurveyDefinition, given: Answers) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answers to keep (hidden questions dropped) and, per question id, what is wrong with the rest."""
+    kept: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for question in survey.questions:
+        if not is_shown(question, kept):
+            continue
+        value = given.get(question.id)
+        if value in (None, "", []):
+            if question.required:
+                problems[question.id] = "Please answer this question."
+            continue
+        problem = _check_value(question, survey, value)
+        if problem:
+            problems[question.id] = problem
+        else:
+            kept[question.id] = value
+    return kept, problems
+
+
+def _check_value(question: QuestionDefinition, survey: SurveyDefinition, value: Any) -> str | None:
+    t = question.type
+    if t in (QuestionType.LIKERT, QuestionType.RATING, QuestionType.NPS):
+        low, high = question.answer_range(survey)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            return f"Choose a value from {low} to {high}."
+    elif t == QuestionType.SINGLE_CHOICE:
+        if value not in {o.value for o in question.options}:
+            return "Choose one of the options."
+    elif t == QuestionType.MULTIPLE_CHOICE:
+        valid = {o.value for o in question.options}
+        if not isinstance(value, list | tuple) or not set(value) <= valid:
+            return "Choose among the options."
+    elif t == QuestionType.NUMBER:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return "Enter a number."
+        if (question.min is not None and value < question.min) or (question.max is not None and value > question.max):
+            low = "" if question.min is None else f" from {question.min:g}"
+            high = "" if question.max is None else f" up to {question.max:g}"
+            return f"Enter a number{low}{high}."
+    elif t == QuestionType.TEXT:
+        if not isinstance(value, str) or len(value) > question.max_length:
+            return f"Keep it under {question.max_length} characters."
+    return None
+
+
+def segment_score(question: QuestionDefinition, survey: SurveyDefinition, value: float) -> float:
+    """An answer as a share of the way from worst (0) to best (1), reversed where a high answer is bad."""
+    low, high = question.answer_range(survey)
+    share = (value - low) / (high - low) if high > low else 0.0
+    return 1 - share if question.reverse else share
