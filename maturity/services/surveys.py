@@ -208,6 +208,8 @@ def submit_response(
     Raises AnswersInvalid (per question), CampaignUnavailable, or InvalidInput for a bad access code.
     """
     campaign = open_campaign(url, link_token, today)
+    if survey.id != campaign.survey_id:
+        raise InvalidInput(f"These answers are for survey {survey.id!r}, but this link is for {campaign.survey_id!r}.")
     kept, problems = validate_answers(survey, answers)
     if problems:
         raise AnswersInvalid(problems)

@@ -11,6 +11,8 @@ from maturity.ui.navigation import Role
 FACILITATOR_FLAG = "signed_in_as_facilitator"
 PARTICIPANT_PARAM = "p"
 JOIN_PARAM = "join"
+SURVEY_PARAM = "survey"
+VISIT_PARAM = "r"
 COOKIE = "maturity_facilitator"
 _COOKIE_PENDING = "facilitator_cookie_pending"
 _SIGNED_OUT = "signed_out"
@@ -20,6 +22,8 @@ def current_role() -> Role:
     # A participant link wins: a phone that opened one must only ever see its ballot.
     if st.query_params.get(PARTICIPANT_PARAM):
         return Role.PARTICIPANT
+    if st.query_params.get(SURVEY_PARAM):  # a survey link: that survey only, whoever opens it
+        return Role.RESPONDENT
     if st.query_params.get(JOIN_PARAM):  # a join link or QR code: the join page, whoever opens it
         return Role.VISITOR
     if not context.settings().auth or st.session_state.get(FACILITATOR_FLAG):

@@ -14,6 +14,7 @@ PAGES_DIR = Path(__file__).parent / "pages"
 class Role(StrEnum):
     VISITOR = "visitor"  # not signed in: can join a workshop or sign in, nothing else
     PARTICIPANT = "participant"  # arrived with a participant token: sees only their workshop's ballot
+    RESPONDENT = "respondent"  # arrived with a survey link: sees only that survey
     FACILITATOR = "facilitator"  # signed in: runs workshops and sees everything
 
 
@@ -34,12 +35,19 @@ PAGES: dict[Role, dict[str, list[PageSpec]]] = {
     Role.PARTICIPANT: {
         "": [PageSpec("vote", "Vote", ":material/how_to_vote:")],
     },
+    Role.RESPONDENT: {
+        "": [PageSpec("respond", "Survey", ":material/quiz:")],
+    },
     Role.FACILITATOR: {
         "": [PageSpec("home", "Home", ":material/home:")],
         "Workshops": [
             PageSpec("workshops", "Workshops", ":material/groups:"),
             PageSpec("screen", "Shared screen", ":material/co_present:"),
             PageSpec("summary", "Workshop summary", ":material/summarize:"),
+        ],
+        "Surveys": [
+            PageSpec("surveys", "Survey campaigns", ":material/campaign:"),
+            PageSpec("results", "Survey results", ":material/bar_chart:"),
         ],
         "Governance": [
             PageSpec("gaps", "Gaps and actions", ":material/trending_up:"),

@@ -1,0 +1,112 @@
+"""A survey respondent's page: reached only through the survey link, anonymous, one response per visit or code."""
+
+import secrets
+
+import streamlit as st
+
+from maturity.content.definitions import QuestionType
+from maturity.domain.surveys import is_shown
+from maturity.services import surveys as sv
+from maturity.services.errors import InvalidInput, ServiceError, describe_failure
+from maturity.ui import context
+from maturity.ui.access import SURVEY_PARAM, VISIT_PARAM
+
+url = context.database_url()
+link = st.query_params.get(SURVEY_PARAM, "")
+try:
+    campaign = sv.open_campaign(url, link)
+except sv.CampaignUnavailable as exc:
+    st.info(str(exc), icon=":material/info:")
+    st.stop()
+survey = context.catalog().surveys.get(campaign.survey_id)
+if survey is None:
+    st.error("This survey's questions are missing from the content library. Please tell the person who sent you the link.")
+    st.stop()
+
+# A random visit token in the URL: a reload or a second tap on Submit is still the same respondent.
+if not campaign.single_use_codes and not st.query_params.get(VISIT_PARAM):
+    st.query_params[VISIT_PARAM] = secrets.token_urlsafe(12)
+visit = st.query_params.get(VISIT_PARAM)
+
+st.title(survey.title)
+st.markdown(survey.intro)
+st.caption("Anonymous: your answers are stored without your name, and results are only shown for groups of "
+           f"{campaign.min_group_size} or more people.")  # fmt: skip
+
+if st.session_state.get("survey_done") == link or (
+    visit and sv.has_responded(url, campaign.id, sv.respondent_key(campaign.id, visit))
+):
+    st.success("Thank you! Your answers are in.", icon=":material/check_circle:")
+    st.stop()
+
+code = ""
+if campaign.single_use_codes:
+    code = st.text_input(
+        "Your access code",
+        max_chars=12,
+        key="survey_code",
+        help="The code on the slip you were given. It is not linked to your name.",
+    )
+
+answers: dict = {}
+problems: dict = st.session_state.get("survey_problems", {})
+shown_count = 0
+for section in survey.sections:
+    st.subheader(section.title)
+    if section.intro:
+        st.caption(section.intro)
+    for question in section.questions:
+        if not is_shown(question, answers):
+            continue  # conditions use the answers given above, live
+        shown_count += 1
+        label = question.text + (" *" if question.required else "")
+        key = f"q_{question.id}"
+        t = question.type
+        if t == QuestionType.LIKERT:
+            scale = survey.all_scales[question.scale]
+            value = st.radio(
+                label,
+                list(range(1, len(scale) + 1)),
+                format_func=lambda v, s=scale: s[v - 1],
+                index=None,
+                key=key,
+                help=question.help or None,
+            )
+        elif t in (QuestionType.RATING, QuestionType.NPS):
+            value = st.pills(label, list(range(0, 11)), key=key, help=question.help or None)
+        elif t == QuestionType.SINGLE_CHOICE:
+            labels = {o.value: o.label for o in question.options}
+            value = st.radio(label, list(labels), format_func=labels.get, index=None, key=key, help=question.help or None)
+        elif t == QuestionType.MULTIPLE_CHOICE:
+            labels = {o.value: o.label for o in question.options}
+            value = st.multiselect(label, list(labels), format_func=labels.get, key=key, help=question.help or None)
+        elif t == QuestionType.NUMBER:
+            value = st.number_input(
+                label, min_value=question.min, max_value=question.max, value=None, key=key, help=question.help or None
+            )
+            if value is not None and float(value).is_integer():
+                value = int(value)
+        else:
+            value = st.text_area(label, max_chars=question.max_length, key=key, help=question.help or None) or None
+        if value not in (None, "", []):
+            answers[question.id] = value
+        if question.id in problems:
+            st.error(problems[question.id], icon=":material/error:")
+
+answered = sum(1 for q in survey.questions if q.id in answers)
+st.progress(min(1.0, answered / max(1, shown_count)), text=f"{answered} of {shown_count} questions answered")
+
+if st.button("Submit", type="primary", key="survey_submit", icon=":material/send:"):
+    try:
+        sv.submit_response(url, survey, link_token=link, visit_token=visit, code=code or None, answers=answers)
+    except sv.AnswersInvalid as exc:
+        st.session_state["survey_problems"] = exc.problems
+        st.rerun()
+    except (InvalidInput, ServiceError) as exc:
+        st.error(str(exc))
+    except Exception as exc:  # noqa: BLE001 - said to the respondent; nothing was stored
+        st.error(f"Your answers were not saved: {describe_failure(exc)}. Please try again in a moment.")
+    else:
+        st.session_state.pop("survey_problems", None)
+        st.session_state["survey_done"] = link
+        st.rerun()

@@ -1,0 +1,104 @@
+"""Surveys through the real app: answer on the respondent page, see the response in the results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from maturity.services import surveys as sv
+from maturity.ui.access import FACILITATOR_FLAG
+from maturity.ui.navigation import page_path
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def respondent(link_token: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["survey"] = link_token
+    return at.run()
+
+
+def answer_required(at: AppTest, survey) -> None:
+    for q in survey.questions:
+        if not q.required:
+            continue
+        widget = at.radio(key=f"q_{q.id}")
+        widget.set_value(widget.options and (4 if q.type.value == "likert" else q.options[0].value)).run()
+
+
+@pytest.fixture
+def trust(builtin_catalog):
+    return builtin_catalog.surveys["data-trust-pulse"]
+
+
+def test_answer_submit_and_a_reload_does_not_answer_twice(db_url, trust):
+    campaign = sv.launch_campaign(db_url, trust, min_group_size=2)
+    at = respondent(campaign.link_token)
+    assert at.title[0].value == trust.title and not at.exception
+    at.button(key="survey_submit").click().run()
+    assert sum(e.value == "Please answer this question." for e in at.error) == 3
+    answer_required(at, trust)
+    at.text_area(key="q_" + next(q.id for q in trust.questions if q.type.value == "text" and not q.show_if)).input(
+        "<script>alert(1)</script>"
+    ).run()
+    at.button(key="survey_submit").click().run()
+    assert not at.exception and at.success[0].value == "Thank you! Your answers are in."
+    assert sv.get_campaign(db_url, campaign.id).responses == 1
+    reload = AppTest.from_file(APP, default_timeout=60)
+    reload.query_params.update({"survey": campaign.link_token, "r": at.query_params["r"]})
+    reload.run()
+    assert reload.success[0].value == "Thank you! Your answers are in."  # same visit: no second response
+    assert sv.get_campaign(db_url, campaign.id).responses == 1
+
+
+def test_closed_and_unknown_links_say_so_plainly(db_url, trust):
+    campaign = sv.launch_campaign(db_url, trust)
+    sv.set_campaign_status(db_url, campaign.id, "closed")
+    assert "has closed" in respondent(campaign.link_token).info[0].value
+    assert "not valid" in respondent("made-up").info[0].value
+
+
+def test_a_respondent_cannot_reach_other_pages(db_url, trust):
+    at = respondent(sv.launch_campaign(db_url, trust).link_token)
+    for name in ("home", "surveys", "results", "screen"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page_path(name))
+
+
+def facilitator(page: str, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[FACILITATOR_FLAG] = True
+    at.run()
+    at.switch_page(page_path(page))
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_launch_a_campaign_then_read_results_that_hide_small_groups(db_url, builtin_catalog, trust):
+    at = facilitator("surveys")
+    at.selectbox(key="launch_survey").set_value("data-trust-pulse")
+    at.text_input(key="launch_title").input("Trust pulse — test wave")
+    at.number_input(key="launch_min").set_value(3)
+    next(b for b in at.button if b.key == "FormSubmitter:launch_campaign-Launch").click().run()
+    assert not at.exception and at.success[0].value.startswith("Launched “Trust pulse — test wave”")
+    link = next(c.value for c in at.code if "?survey=" in c.value)
+    campaign = sv.list_campaigns(db_url)[0]
+    assert link.endswith(campaign.link_token)
+    for i, text in enumerate(["Finance and sales disagree", '=HYPERLINK("x")', "<b>bold?</b>"]):
+        answers = {q.id: (4 if q.type.value == "likert" else q.options[0].value) for q in trust.questions if q.required}
+        text_q = next(q for q in trust.questions if q.type.value == "text" and not q.show_if)
+        sv.submit_response(
+            db_url, trust, link_token=campaign.link_token, visit_token=f"v{i}", answers={**answers, text_q.id: text}
+        )
+    results = facilitator("results", c=str(campaign.id))
+    assert not results.exception
+    assert next(m.value for m in results.metric if m.label == "Responses") == "3"
+    texts = next(d.value for d in results.dataframe if "Answer" in d.value.columns)["Answer"].tolist()
+    assert "<b>bold?</b>" in texts  # shown as plain text in a table cell
+    results.selectbox(key="results_group_by").set_value("disagree").run()
+    assert not results.exception
+    assert len(results.selectbox(key="results_group_disagree").options) == 1  # everyone chose the same: one group of 3
+    assert next(m.value for m in results.metric if m.label == "Responses") == "3"
