@@ -102,3 +102,18 @@ def test_launch_a_campaign_then_read_results_that_hide_small_groups(db_url, buil
     assert not results.exception
     assert len(results.selectbox(key="results_group_disagree").options) == 1  # everyone chose the same: one group of 3
     assert next(m.value for m in results.metric if m.label == "Responses") == "3"
+
+
+@pytest.mark.parametrize("page", ["surveys", "results"])
+def test_survey_pages_render_with_the_demo_waves(db_url, builtin_catalog, page):
+    from maturity.services import demo
+
+    demo.load_demo(db_url, catalog=builtin_catalog)
+    at = facilitator(page)
+    assert not at.exception and at.title
+    if page == "results":
+        trust_wave = next(c for c in sv.list_campaigns(db_url) if c.survey_id == "data-trust-pulse")
+        at.selectbox(key="results_campaign").set_value(trust_wave.id).run()
+        assert not at.exception
+        assert any(h.value == "Wave by wave" for h in at.subheader)  # four trust waves compared
+        assert any(h.value.startswith("As levels of") for h in at.subheader)

@@ -24,6 +24,7 @@ if report.empty:
     st.markdown(
         "1. **Start a workshop** — pick a team and a maturity model; people join from their phones with a code.\n"
         "   Or **browse the content library** first: the maturity models, surveys and playbooks you can use.\n"
+        "   Reach the people who are not in the room with an anonymous **survey campaign**.\n"
         "2. **Load the demo data** to see a living tool: five teams, two years of quarterly workshops, "
         "survey waves, data owners and actions.\n"
         "3. **Add your own content**: put YAML files in a folder, point `MATURITY_CONTENT_DIR` at it and "
