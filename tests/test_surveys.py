@@ -152,3 +152,17 @@ def test_hostile_text_comes_back_harmless_in_the_export(db_url, trust):
     column = rows[0].index(text_q.id)
     assert rows[1][column].startswith("'=HYPERLINK") and rows[2][column] == "<script>alert(1)</script>"
     assert sr.results(db_url, campaign.id, trust).questions[text_q.id].texts[1] == "<script>alert(1)</script>"
+
+
+def test_results_export_counts_answers_by_label(db_url, trust):
+    campaign = sv.launch_campaign(db_url, trust, min_group_size=2)
+    for i in range(2):
+        sv.submit_response(db_url, trust, link_token=campaign.link_token, visit_token=f"x{i}", answers=answers_for(trust))
+    result = sr.results(db_url, campaign.id, trust)
+    rows = list(csv.reader(io.StringIO(sr.results_csv(result, trust).decode("utf-8-sig"))))
+    likert = next(q for q in trust.questions if q.type.value == "likert")
+    assert [likert.id, likert.text, trust.all_scales[likert.scale][3], "2", "2"] in rows
+    hidden = sr.results(db_url, sv.launch_campaign(db_url, trust).id, trust)
+    assert list(csv.reader(io.StringIO(sr.results_csv(hidden, trust).decode("utf-8-sig")))) == [
+        ["question", "text", "answer", "respondents", "answered"]
+    ]

@@ -168,3 +168,25 @@ def responses_csv(url: str, campaign_id: int, survey: SurveyDefinition) -> bytes
 def responses_xlsx(url: str, campaign_id: int, survey: SurveyDefinition) -> bytes:
     header, rows = _response_rows(url, campaign_id, survey)
     return to_xlsx("Responses", header, rows if len(rows) >= get_campaign(url, campaign_id).min_group_size else [])
+
+
+def results_csv(result: SurveyResults, survey: SurveyDefinition) -> bytes:
+    """One row per question and answer with its count; free text is left out (it is in the responses export)."""
+    rows = []
+    if not result.hidden:
+        for question in survey.questions:
+            r = result.questions[question.id]
+            if question.type == QuestionType.TEXT:
+                continue
+            labels = _answer_labels(question, survey)
+            for answer, count in sorted(r.counts.items(), key=lambda item: str(item[0])):
+                rows.append([question.id, question.text, labels.get(answer, answer), count, r.answered])
+            if question.type == QuestionType.NPS and r.nps is not None:
+                rows.append([question.id, question.text, "net promoter score", r.nps, r.answered])
+    return to_csv(["question", "text", "answer", "respondents", "answered"], rows)
+
+
+def _answer_labels(question, survey: SurveyDefinition) -> dict:
+    if question.type == QuestionType.LIKERT:
+        return {i + 1: label for i, label in enumerate(survey.all_scales[question.scale])}
+    return {o.value: o.label for o in question.options}

@@ -125,7 +125,7 @@ if len(waves) > 1:
         st.altair_chart(waves_chart(frame), width="stretch")
 
 st.subheader("Export")
-e1, e2 = st.columns(2)
+e1, e2, e3 = st.columns(3)
 e1.download_button(
     "Responses (CSV)",
     sr.responses_csv(url, campaign_id, survey),
@@ -137,3 +137,6 @@ e2.download_button(
     "Responses (Excel)", sr.responses_xlsx(url, campaign_id, survey), f"survey-{campaign_id}-responses.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="survey_xlsx",
 )  # fmt: skip
+e3.download_button(
+    "Results (CSV)", sr.results_csv(result, survey), f"survey-{campaign_id}-results.csv", "text/csv", key="results_csv"
+)
