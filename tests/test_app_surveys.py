@@ -39,7 +39,9 @@ def test_answer_submit_and_a_reload_does_not_answer_twice(db_url, trust):
     assert at.title[0].value == trust.title and not at.exception
     at.button(key="survey_submit").click().run()
     assert sum(e.value == "Please answer this question." for e in at.error) == 3
+    assert any(e.value.startswith("3 question(s) need an answer") for e in at.error)  # beside the button
     answer_required(at, trust)
+    assert not [e for e in at.error if e.value == "Please answer this question."]  # answered: messages gone
     at.text_area(key="q_" + next(q.id for q in trust.questions if q.type.value == "text" and not q.show_if)).input(
         "<script>alert(1)</script>"
     ).run()

@@ -31,7 +31,7 @@ visit = st.query_params.get(VISIT_PARAM)
 st.title(survey.title)
 st.markdown(survey.intro)
 st.caption("Anonymous: your answers are stored without your name, and results are only shown for groups of "
-           f"{campaign.min_group_size} or more people.")  # fmt: skip
+           f"{campaign.min_group_size} or more people. Questions marked * need an answer; the rest are optional.")  # fmt: skip
 
 if st.session_state.get("survey_done") == link or (
     visit and sv.has_responded(url, campaign.id, sv.respondent_key(campaign.id, visit))
@@ -90,12 +90,23 @@ for section in survey.sections:
             value = st.text_area(label, max_chars=question.max_length, key=key, help=question.help or None) or None
         if value not in (None, "", []):
             answers[question.id] = value
-        if question.id in problems:
+        if question.id in problems and question.id not in answers:  # answered since: the message goes
             st.error(problems[question.id], icon=":material/error:")
 
+required = [q for q in survey.questions if q.required and is_shown(q, answers)]
+missing = [q for q in required if q.id not in answers]
 answered = sum(1 for q in survey.questions if q.id in answers)
-st.progress(min(1.0, answered / max(1, shown_count)), text=f"{answered} of {shown_count} questions answered")
-
+st.progress(
+    (len(required) - len(missing)) / len(required) if required else 1.0,
+    text=f"{len(required) - len(missing)} of {len(required)} required answered · {answered} of {shown_count} in all",
+)
+outstanding = [q for q in survey.questions if q.id in problems and q.id not in answers]
+if outstanding:
+    # Beside the button, because on a phone the messages by the questions are screens away.
+    st.error(
+        f"{len(outstanding)} question(s) need an answer: " + "; ".join(f"“{q.text}”" for q in outstanding),
+        icon=":material/error:",
+    )
 if st.button("Submit", type="primary", key="survey_submit", icon=":material/send:"):
     try:
         sv.submit_response(url, survey, link_token=link, visit_token=visit, code=code or None, answers=answers)
