@@ -111,6 +111,13 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base_url
 
 
+@pytest.fixture(scope="module")
+def own_app_url(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A server of the module's own on a fresh database, for journeys that must not share data with others."""
+    with streamlit_server(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])) as base_url:
+        yield base_url
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless; skips every browser test when it or playwright is missing."""

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from maturity.content.definitions import HORIZON_LABELS
 
-from .conftest import sign_in, streamlit_server, wait_for_app_idle
+from .conftest import sign_in, wait_for_app_idle
+from .helpers import go, main_area, metric, pick
 
 pytestmark = pytest.mark.browser
 
@@ -44,60 +44,25 @@ DONE_COMMENT = "Two people now cover every report; the data clinic runs on Thurs
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server of its own on a fresh database (the session's shared one must stay empty for test_journeys.py)."""
-    with streamlit_server(tmp_path_factory.mktemp("governance-server")) as base_url:
-        yield base_url
-
-
-def _main(page):
-    return page.get_by_test_id("stMain")
-
-
-def _metric(page, label: str):
-    """The value of the st.metric whose label is exactly `label`."""
-    label_re = re.compile(rf"^\s*{re.escape(label)}\s*$")
-    metric = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").filter(has_text=label_re))
-    return metric.get_by_test_id("stMetricValue")
-
-
-def _go(page, link: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
-    wait_for_app_idle(page)
-
-
-def _pick(page, box, option: str | re.Pattern[str]) -> None:
-    """Open a Streamlit selectbox or multiselect and click one of its options (listed in a popover).
-
-    The popover closes when the page scrolls under it, as it may just after a click that first scrolled
-    the box into view: open it again (a short poll) rather than fail.
-    """
-    choice = page.get_by_role("option", name=option, exact=isinstance(option, str))
-    for _ in range(4):
-        box.evaluate("e => e.scrollIntoView({block: 'center'})")
-        box.click()
-        try:
-            choice.wait_for(state="visible", timeout=2_000)
-            break
-        except pw.TimeoutError:
-            page.keyboard.press("Escape")
-    choice.click()
+def app_url(own_app_url: str) -> str:
+    """Its own server: the shared one must stay empty for test_journeys.py's first journey."""
+    return own_app_url
 
 
 def _choose(page, box, option: str) -> None:
     """Choose an option of a selectbox and check it is shown as chosen (after the rerun it may start)."""
-    _pick(page, box, option)
+    pick(page, box, option)
     wait_for_app_idle(page)
     expect(box).to_have_value(option)
 
 
 def _success(page, text: str):
-    return _main(page).get_by_test_id("stAlertContentSuccess").filter(has_text=text)
+    return main_area(page).get_by_test_id("stAlertContentSuccess").filter(has_text=text)
 
 
 def add_owner(page) -> None:
-    _go(page, "Data owners")
-    main = _main(page)
+    go(page, "Data owners")
+    main = main_area(page)
     expect(main.get_by_role("heading", name="Data owners")).to_be_visible()
     form = main.get_by_test_id("stForm").filter(has_text="Save person")
     for label, value in PERSON.items():
@@ -109,8 +74,8 @@ def add_owner(page) -> None:
 
 def start_show_of_hands_workshop(page, *, new_team: bool) -> int:
     """Start a show-of-hands workshop on SEGMENTS for TEAM (new, or chosen from the list); return its id."""
-    _go(page, "Workshops")
-    main = _main(page)
+    go(page, "Workshops")
+    main = main_area(page)
     expect(main.get_by_role("combobox", name="Maturity model")).to_have_value("Data Maturity Model")
     form = main.get_by_test_id("stForm").filter(has_text="Start the workshop")
     team_box = form.get_by_role("combobox", name="Team")
@@ -122,7 +87,7 @@ def start_show_of_hands_workshop(page, *, new_team: bool) -> int:
     segments = form.get_by_test_id("stMultiSelect")
     segments.get_by_role("button", name="Clear all").click()
     for _, name in SEGMENTS:
-        _pick(page, segments.get_by_role("combobox", name="Segments to vote on"), name)
+        pick(page, segments.get_by_role("combobox", name="Segments to vote on"), name)
     page.keyboard.press("Escape")
     expect(segments.get_by_role("button", name=re.compile(r"^Remove "))).to_have_count(len(SEGMENTS))
     form.get_by_test_id("stRadio").get_by_text(re.compile(r"^Show of hands:")).click()
@@ -135,14 +100,14 @@ def start_show_of_hands_workshop(page, *, new_team: bool) -> int:
 
 
 def expect_segment(page, position: int) -> None:
-    main = _main(page)
+    main = main_area(page)
     expect(main.get_by_text(f"Segment {position} of {len(SEGMENTS)}", exact=True)).to_be_visible()
     expect(main.get_by_role("heading", level=2, name=SEGMENTS[position - 1][1], exact=True)).to_be_visible()
 
 
 def count_hands_and_record(page, *, hands: dict[int, int]) -> None:
     """Type the hands counted per level, record them (which reveals), and save consensus LEVEL with target TARGET."""
-    main = _main(page)
+    main = main_area(page)
     form = main.get_by_test_id("stForm").filter(has_text="Record the count")
     for level, count in hands.items():
         field = form.get_by_label(LEVELS[level], exact=True)
@@ -161,7 +126,7 @@ def count_hands_and_record(page, *, hands: dict[int, int]) -> None:
 
 
 def next_segment(page, position: int) -> None:
-    _main(page).get_by_role("button", name="Next", exact=True).click()
+    main_area(page).get_by_role("button", name="Next", exact=True).click()
     wait_for_app_idle(page)
     expect_segment(page, position)
 
@@ -176,7 +141,7 @@ def _scroll_down_until_in_view(page, locator) -> None:
     is still sliding open) is wholly on screen."""
     deadline = time.monotonic() + 5
     while True:
-        _main(page).evaluate("element => { element.scrollTop = element.scrollHeight; }")
+        main_area(page).evaluate("element => { element.scrollTop = element.scrollHeight; }")
         box = locator.bounding_box()
         if box and box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"]:
             return
@@ -186,7 +151,7 @@ def _scroll_down_until_in_view(page, locator) -> None:
 
 def actions_on_this_segment(page):
     """The list under "Actions on this segment" on the shared screen (the markdown right after its label)."""
-    label = _main(page).get_by_test_id("stMarkdown").filter(has_text=re.compile(r"^Actions on this segment$"))
+    label = main_area(page).get_by_test_id("stMarkdown").filter(has_text=re.compile(r"^Actions on this segment$"))
     expect(label).to_have_count(1)
     return label.locator("xpath=following::*[@data-testid='stMarkdown'][1]")
 
@@ -195,7 +160,7 @@ def test_gaps_become_owned_actions_that_the_next_workshop_sees(page, app_url, ar
     started_at = time.monotonic()
     playbooks = {sid: builtin_catalog.playbooks_for(MODEL, sid, LEVEL)[0] for sid, _ in SEGMENTS}
     (first_id, first_name), (second_id, second_name) = SEGMENTS
-    main = _main(page)
+    main = main_area(page)
 
     # (1) An owner to assign the actions to.
     sign_in(page, app_url)
@@ -218,16 +183,16 @@ def test_gaps_become_owned_actions_that_the_next_workshop_sees(page, app_url, ar
     wait_for_app_idle(page)
 
     # (3) The summary flags both gaps as having no action, and leads to the gaps page.
-    expect(_metric(page, "Segments recorded")).to_have_text("2 of 2")
-    expect(_metric(page, "Segments below target")).to_have_text("2")
+    expect(metric(page, "Segments recorded")).to_have_text("2 of 2")
+    expect(metric(page, "Segments below target")).to_have_text("2")
     warning = main.get_by_test_id("stAlertContentWarning").filter(has_text="No action yet on:")
     expect(warning).to_contain_text(re.compile(rf"No action yet on: ({first_name}, {second_name}|{second_name}, {first_name})\."))
     main.get_by_role("link", name=re.compile("Go from gaps to actions")).click()
     expect(page).to_have_url(re.compile(rf"/gaps\?w={workshop_id}$"))
     wait_for_app_idle(page)
     expect(main.get_by_role("heading", name="Gaps and actions")).to_be_visible()
-    expect(_metric(page, "Segments below target")).to_have_text("2")
-    expect(_metric(page, "Gaps with no action")).to_have_text("2")
+    expect(metric(page, "Segments below target")).to_have_text("2")
+    expect(metric(page, "Gaps with no action")).to_have_text("2")
 
     # (4) One action per gap, each started from its playbook and owned by the person just added.
     assert {p.horizon.value for p in playbooks.values()} == {"urgent"}, "both foundations playbooks are urgent"
@@ -255,23 +220,23 @@ def test_gaps_become_owned_actions_that_the_next_workshop_sees(page, app_url, ar
         expect(_success(page, "Created")).to_contain_text(  # after the icon's ligature
             f"Created “{playbook.title}” for {PERSON['Name']}, due {due:%d %b %Y}."
         )
-        expect(_metric(page, "Gaps with no action")).to_have_text(str(remaining))
+        expect(metric(page, "Gaps with no action")).to_have_text(str(remaining))
         expect(card.get_by_text("1 open action(s)")).to_be_visible()
     expect(main.get_by_text("no action yet", exact=False)).to_have_count(0)
     _scroll_to(main.get_by_role("heading", name="Gaps and actions"), block="start")
-    expect(_metric(page, "Gaps with no action")).to_be_in_viewport()
+    expect(metric(page, "Gaps with no action")).to_be_in_viewport()
     page.screenshot(path=artifacts / "governance-gaps-all-owned.png")
 
     # (5) On the board, the owner's view shows both; the second segment's action is marked done with a comment.
-    _go(page, "Governance board")
+    go(page, "Governance board")
     expect(main.get_by_role("heading", name="Governance board")).to_be_visible()
     _choose(page, main.get_by_role("combobox", name="My actions / owner"), PERSON["Name"])
-    expect(_metric(page, "Actions shown")).to_have_text("2")
-    expect(_metric(page, "Overdue")).to_have_text("0")
+    expect(metric(page, "Actions shown")).to_have_text("2")
+    expect(metric(page, "Overdue")).to_have_text("0")
     done_playbook = playbooks[second_id]
     action_box = main.get_by_role("combobox", name="Action", exact=True)
     done_option = re.compile(rf"^#\d+ {re.escape(done_playbook.title)}$")
-    _pick(page, action_box, done_option)
+    pick(page, action_box, done_option)
     wait_for_app_idle(page)
     edit = main.get_by_test_id("stForm").filter(has_text="Save changes")
     expect(edit.get_by_role("textbox", name="Title", exact=True)).to_have_value(done_playbook.title)
@@ -280,16 +245,16 @@ def test_gaps_become_owned_actions_that_the_next_workshop_sees(page, app_url, ar
     edit.get_by_role("button", name="Save changes").click()
     wait_for_app_idle(page)
     expect(_success(page, "Saved")).to_contain_text(f"Saved “{done_playbook.title}” (Done).")
-    expect(_metric(page, "Done in the last 90 days")).to_have_text("1")
+    expect(metric(page, "Done in the last 90 days")).to_have_text("1")
 
     # Done actions are filtered out by default: add "Done" to the status filter to find it and its history.
     status_filter = main.get_by_test_id("stMultiSelect").filter(has=page.get_by_role("combobox", name="Status"))
-    _pick(page, status_filter.get_by_role("combobox", name="Status"), "Done")
+    pick(page, status_filter.get_by_role("combobox", name="Status"), "Done")
     page.keyboard.press("Escape")
     expect(status_filter.get_by_role("button", name="Remove Done")).to_be_visible()
     wait_for_app_idle(page)
-    expect(_metric(page, "Actions shown")).to_have_text("2")
-    _pick(page, action_box, done_option)  # saving it as done dropped it from the default (open) filter
+    expect(metric(page, "Actions shown")).to_have_text("2")
+    pick(page, action_box, done_option)  # saving it as done dropped it from the default (open) filter
     wait_for_app_idle(page)
     expect(edit.get_by_role("combobox", name="Status")).to_have_value("Done")
     history = main.get_by_test_id("stExpander").filter(has_text=re.compile(r"History \(2\)"))

@@ -13,15 +13,13 @@ first journey expects the shared server's database to be empty.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from .conftest import open_app, sign_in, streamlit_server, wait_for_app_idle
+from .conftest import open_app, sign_in, wait_for_app_idle
+from .helpers import download_csv, main_area, metric, pick
 
 pytestmark = pytest.mark.browser
 
@@ -61,40 +59,19 @@ PHONES = [
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server of its own on a fresh database (the session's shared one must stay empty for test_journeys.py)."""
-    with streamlit_server(tmp_path_factory.mktemp("survey-server")) as base_url:
-        yield base_url
-
-
-def _main(page):
-    return page.get_by_test_id("stMain")
-
-
-def _metric(page, label: str):
-    """The value of the st.metric whose label is exactly `label`."""
-    label_re = re.compile(rf"^\s*{re.escape(label)}\s*$")
-    metric = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").filter(has_text=label_re))
-    return metric.get_by_test_id("stMetricValue")
+def app_url(own_app_url: str) -> str:
+    """Its own server: the shared one must stay empty for test_journeys.py's first journey."""
+    return own_app_url
 
 
 def _widget(page, test_id: str, label: str):
     """The widget (by its test id) whose label contains `label`."""
-    return _main(page).get_by_test_id(test_id).filter(has=page.get_by_test_id("stWidgetLabel").filter(has_text=label))
+    return main_area(page).get_by_test_id(test_id).filter(has=page.get_by_test_id("stWidgetLabel").filter(has_text=label))
 
 
 def _pick(page, box, option: str) -> None:
-    """Open a Streamlit selectbox and click one of its options (re-open it if a scroll closed the popover)."""
-    choice = page.get_by_role("option", name=option, exact=True)
-    for _ in range(4):
-        box.evaluate("e => e.scrollIntoView({block: 'center'})")
-        box.click()
-        try:
-            choice.wait_for(state="visible", timeout=2_000)
-            break
-        except pw.TimeoutError:
-            page.keyboard.press("Escape")
-    choice.click()
+    """Choose an option and check the box shows it."""
+    pick(page, box, option)
     expect(box).to_have_value(option)
 
 
@@ -115,7 +92,7 @@ def launch_campaign(page, app_url: str) -> str:
     sign_in(page, app_url)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Survey campaigns", exact=True).click()
     wait_for_app_idle(page)
-    main = _main(page)
+    main = main_area(page)
     expect(main.get_by_role("heading", name="Survey campaigns")).to_be_visible()
     form = main.get_by_test_id("stForm").filter(has_text="Launch")
     _pick(page, form.get_by_role("combobox", name="Survey"), SURVEY_TITLE)
@@ -146,7 +123,7 @@ def choose(phone, question: str, option: str) -> None:
 
 
 def answer_on_phone(phone, link: str, answers: dict, survey, *, shot_prefix: str | None, artifacts) -> None:
-    main = _main(phone)
+    main = main_area(phone)
     open_app(phone, link)
     expect(main.get_by_role("heading", name=SURVEY_TITLE, level=1)).to_be_visible()
     expect(main.get_by_text(f"results are only shown for groups of {MIN_GROUP} or more people")).to_be_visible()
@@ -226,16 +203,6 @@ def answer_on_phone(phone, link: str, answers: dict, survey, *, shot_prefix: str
     expect(main.get_by_test_id("stRadio")).to_have_count(0)
 
 
-def download_csv(page, button: str) -> list[dict[str, str]]:
-    with page.expect_download() as info:
-        _main(page).get_by_role("button", name=button).click()
-    download = info.value
-    assert download.failure() is None, download.failure()
-    assert download.suggested_filename.endswith(".csv"), download.suggested_filename
-    with open(download.path(), encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(io.StringIO(handle.read())))
-
-
 def test_two_phones_answer_the_trust_pulse_and_hostile_text_stays_harmless(page, app_url, new_phone, artifacts, builtin_catalog):
     started_at = time.monotonic()
     survey = builtin_catalog.surveys[SURVEY_ID]
@@ -252,14 +219,14 @@ def test_two_phones_answer_the_trust_pulse_and_hostile_text_stays_harmless(page,
         answer_on_phone(phone, link, answers, survey, shot_prefix="survey" if number == 0 else None, artifacts=artifacts)
 
     # (3) The results: two responses, the hostile texts as plain text.
-    main = _main(page)
+    main = main_area(page)
     main.get_by_role("button", name="Results").click()
     expect(page).to_have_url(re.compile(r"/results\?c=\d+$"))
     wait_for_app_idle(page)
     expect(main.get_by_role("heading", name="Survey results")).to_be_visible()
     expect(main.get_by_role("combobox", name="Campaign")).to_have_value(CAMPAIGN_TITLE)
-    expect(_metric(page, "Responses")).to_have_text("2")
-    expect(_metric(page, "Smallest group shown")).to_have_text(str(MIN_GROUP))
+    expect(metric(page, "Responses")).to_have_text("2")
+    expect(metric(page, "Smallest group shown")).to_have_text(str(MIN_GROUP))
     expect(main.get_by_role("combobox", name="Break down by")).to_have_value("Everyone")
     page.screenshot(path=artifacts / "survey-results-desktop.png")
     card = main.get_by_test_id("stLayoutWrapper").filter(has=page.get_by_text(FREE_TEXT, exact=True))

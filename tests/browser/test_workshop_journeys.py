@@ -7,8 +7,6 @@ which the signed cookie (maturity_facilitator) keeps signed in.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import time
 from collections import Counter
@@ -17,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from .conftest import APP_TIMEOUT_MS, open_app, sign_in, wait_for_app_idle
+from .helpers import download_csv, go, main_area, metric
 
 pytestmark = pytest.mark.browser
 
@@ -42,17 +41,6 @@ class Started:
     workshop_id: int
     code: str
     title: str
-
-
-def _main(page):
-    return page.get_by_test_id("stMain")
-
-
-def _metric(page, label: str):
-    """The value of the st.metric whose label is exactly `label`."""
-    label_re = re.compile(rf"^\s*{re.escape(label)}\s*$")
-    metric = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").filter(has_text=label_re))
-    return metric.get_by_test_id("stMetricValue")
 
 
 def _sidebar(page):
@@ -90,17 +78,12 @@ def wait_for_cookie(page, *, present: bool) -> None:
         page.wait_for_timeout(100)
 
 
-def _go(page, link: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
-    wait_for_app_idle(page)
-
-
 def start_workshop(page, app_url: str, *, team: str, mode: str) -> Started:
     """Sign in, start a workshop on the three SEGMENTS for a new team; land on its shared screen."""
     sign_in(page, app_url)
-    _go(page, "Workshops")
+    go(page, "Workshops")
     expect(page).to_have_url(re.compile(r"/workshops$"))
-    main = _main(page)
+    main = main_area(page)
     form = main.get_by_test_id("stForm")
     expect(main.get_by_role("combobox", name="Maturity model")).to_have_value("Data Maturity Model")
 
@@ -140,7 +123,7 @@ def join(phone, app_url: str, started: Started, nickname: str) -> str:
     """Open the join link as a phone would after scanning the QR code; return the participant token."""
     code = started.code
     open_app(phone, f"{app_url}/?join={code}")
-    main = _main(phone)
+    main = main_area(phone)
     expect(main.get_by_role("heading", name="Join a workshop")).to_be_visible()
     expect(main.get_by_role("textbox", name="Join code")).to_have_value(code)
     main.get_by_role("textbox", name="Your name (optional)").fill(nickname)
@@ -154,7 +137,7 @@ def join(phone, app_url: str, started: Started, nickname: str) -> str:
 
 def vote(phone, choice: int | None, *, scope=None) -> None:
     """Tap a level (None: don't know) and wait for the phone to confirm it."""
-    scope = scope or _main(phone)
+    scope = scope or main_area(phone)
     label = DONT_KNOW if choice is None else LEVELS[choice]
     scope.get_by_role("button", name=label, exact=True).click()
     shown = "don't know" if choice is None else LEVELS[choice]
@@ -163,9 +146,9 @@ def vote(phone, choice: int | None, *, scope=None) -> None:
 
 
 def reveal(page, *, expected_voters: int) -> None:
-    main = _main(page)
-    expect(_metric(page, "People joined")).to_have_text(str(expected_voters), timeout=TALLY_TIMEOUT_MS)
-    expect(_metric(page, "Votes in")).to_have_text(str(expected_voters), timeout=TALLY_TIMEOUT_MS)
+    main = main_area(page)
+    expect(metric(page, "People joined")).to_have_text(str(expected_voters), timeout=TALLY_TIMEOUT_MS)
+    expect(metric(page, "Votes in")).to_have_text(str(expected_voters), timeout=TALLY_TIMEOUT_MS)
     expect(main.get_by_text("Everyone has voted.")).to_be_visible()
     main.get_by_role("button", name="Reveal the votes").click()
     wait_for_app_idle(page)
@@ -176,17 +159,17 @@ def reveal(page, *, expected_voters: int) -> None:
 
 def _expect_level_metric(page, label: str, level: int) -> None:
     """A result figure: the level number as the metric's value, its name in a caption under it."""
-    expect(_metric(page, label)).to_have_text(str(level))
-    column = page.get_by_test_id("stColumn").filter(has=_metric(page, label))
+    expect(metric(page, label)).to_have_text(str(level))
+    column = page.get_by_test_id("stColumn").filter(has=metric(page, label))
     expect(column.get_by_test_id("stCaptionContainer")).to_have_text(LEVEL_NAMES[level])
 
 
 def expect_result(page, *, median: int, lowest: int, highest: int, dont_know: int, discuss: bool) -> None:
-    main = _main(page)
+    main = main_area(page)
     _expect_level_metric(page, "Median", median)
     _expect_level_metric(page, "Lowest", lowest)
     _expect_level_metric(page, "Highest", highest)
-    expect(_metric(page, "Don't know")).to_have_text(str(dont_know))
+    expect(metric(page, "Don't know")).to_have_text(str(dont_know))
     if discuss:
         expect(main.get_by_test_id("stAlertContentWarning").filter(has_text="Discuss before recording")).to_be_visible()
     else:
@@ -212,7 +195,7 @@ def expect_phone_result(scope, votes: list[int | None]) -> None:
 
 def save_consensus(page, *, level: int, target: int, notes: str = "") -> None:
     """Save the consensus pre-filled by the median rule (checked, not chosen), with optional notes."""
-    main = _main(page)
+    main = main_area(page)
     form = main.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Save the consensus"))
     expect(form.get_by_role("combobox", name="Consensus level")).to_have_value(LEVELS[level])
     expect(form.get_by_role("combobox", name="Target level")).to_have_value(LEVELS[target])
@@ -226,7 +209,7 @@ def save_consensus(page, *, level: int, target: int, notes: str = "") -> None:
 
 
 def next_segment(page, position: int) -> None:
-    main = _main(page)
+    main = main_area(page)
     main.get_by_role("button", name="Next", exact=True).click()
     wait_for_app_idle(page)
     expect(main.get_by_text(f"Segment {position} of 3", exact=True)).to_be_visible()
@@ -234,23 +217,13 @@ def next_segment(page, position: int) -> None:
 
 
 def end_workshop(page) -> None:
-    _main(page).get_by_role("button", name="End workshop").click()
+    main_area(page).get_by_role("button", name="End workshop").click()
     expect(page).to_have_url(re.compile(r"/summary\?w=\d+$"))
     wait_for_app_idle(page)
-    main = _main(page)
+    main = main_area(page)
     expect(main.get_by_text(re.compile(r" · ended · consensus rule: median$"))).to_be_visible()
-    expect(_metric(page, "People joined")).to_have_text("3")
-    expect(_metric(page, "Segments recorded")).to_have_text("3 of 3")
-
-
-def download_csv(page, button: str) -> list[dict[str, str]]:
-    with page.expect_download() as info:
-        _main(page).get_by_role("button", name=button).click()
-    download = info.value
-    assert download.failure() is None, download.failure()
-    assert download.suggested_filename.endswith(".csv"), download.suggested_filename
-    with open(download.path(), encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(io.StringIO(handle.read())))
+    expect(metric(page, "People joined")).to_have_text("3")
+    expect(metric(page, "Segments recorded")).to_have_text("3 of 3")
 
 
 def _assert_fits_a_phone(phone) -> None:
@@ -266,7 +239,7 @@ def _scroll_to_top(locator) -> None:
 
 def test_lock_step_workshop_with_three_phones(page, app_url, new_phone, artifacts):
     started = start_workshop(page, app_url, team="Lock-step browser team", mode="Lock-step")
-    main = _main(page)
+    main = main_area(page)
     page.screenshot(path=artifacts / "workshop-screen-join-desktop.png")
 
     page.evaluate("window.__sameDocument = true")  # gone if anything reloads the shared screen
@@ -274,11 +247,11 @@ def test_lock_step_workshop_with_three_phones(page, app_url, new_phone, artifact
     phones = [new_phone() for _ in NAMES]
     for phone, name in zip(phones, NAMES, strict=True):
         join(phone, app_url, started, name)
-        expect(_main(phone).get_by_text("Segment 1 of 3", exact=True)).to_be_visible()
-        expect(_main(phone).get_by_role("heading", name="Data strategy")).to_be_visible()
+        expect(main_area(phone).get_by_text("Segment 1 of 3", exact=True)).to_be_visible()
+        expect(main_area(phone).get_by_role("heading", name="Data strategy")).to_be_visible()
     # The tally fragment picks the joiners up without a reload, and says who has not voted yet.
-    expect(_metric(page, "People joined")).to_have_text("3", timeout=TALLY_TIMEOUT_MS)
-    expect(_metric(page, "Votes in")).to_have_text("0")
+    expect(metric(page, "People joined")).to_have_text("3", timeout=TALLY_TIMEOUT_MS)
+    expect(metric(page, "Votes in")).to_have_text("0")
     expect(main.get_by_text("Still to vote: Ana, Ben, Caro")).to_be_visible(timeout=TALLY_TIMEOUT_MS)
 
     # (segment, votes per phone, median, lowest, highest, don't know, discuss?, consensus, target)
@@ -290,14 +263,16 @@ def test_lock_step_workshop_with_three_phones(page, app_url, new_phone, artifact
     for position, (votes, median, lowest, highest, dont_know, discuss) in enumerate(plan, start=1):
         segment = SEGMENTS[position - 1]
         for phone in phones:  # lock-step: each phone followed the screen to this segment on its own
-            expect(_main(phone).get_by_text(f"Segment {position} of 3", exact=True)).to_be_visible(timeout=PHONE_POLL_TIMEOUT_MS)
-            expect(_main(phone).get_by_role("heading", name=segment)).to_be_visible()
-            expect(_main(phone).get_by_role("button", name=LEVELS[5], exact=True)).to_be_visible()
+            expect(main_area(phone).get_by_text(f"Segment {position} of 3", exact=True)).to_be_visible(
+                timeout=PHONE_POLL_TIMEOUT_MS
+            )
+            expect(main_area(phone).get_by_role("heading", name=segment)).to_be_visible()
+            expect(main_area(phone).get_by_role("button", name=LEVELS[5], exact=True)).to_be_visible()
         if position == 1:
             phones[0].screenshot(path=artifacts / "workshop-phone-ballot.png")
             _assert_fits_a_phone(phones[0])
         vote(phones[0], votes[0])
-        expect(_metric(page, "Votes in")).to_have_text("1", timeout=TALLY_TIMEOUT_MS)
+        expect(metric(page, "Votes in")).to_have_text("1", timeout=TALLY_TIMEOUT_MS)
         for phone, choice in zip(phones[1:], votes[1:], strict=True):
             vote(phone, choice)
         if position == 1:
@@ -306,7 +281,7 @@ def test_lock_step_workshop_with_three_phones(page, app_url, new_phone, artifact
             phones[0].screenshot(path=artifacts / "workshop-phone-voted.png")
 
         if position == 1:  # the tally reached 3 votes by its own refreshes, not by a reload of the page
-            expect(_metric(page, "Votes in")).to_have_text("3", timeout=TALLY_TIMEOUT_MS)
+            expect(metric(page, "Votes in")).to_have_text("3", timeout=TALLY_TIMEOUT_MS)
             assert page.evaluate("window.__sameDocument === true"), "the shared screen was reloaded"
         reveal(page, expected_voters=3)
         expect_result(page, median=median, lowest=lowest, highest=highest, dont_know=dont_know, discuss=discuss)
@@ -318,7 +293,7 @@ def test_lock_step_workshop_with_three_phones(page, app_url, new_phone, artifact
 
         # The phones show the group result by themselves, and no longer offer the levels.
         for phone, choice in zip(phones, votes, strict=True):
-            phone_main = _main(phone)
+            phone_main = main_area(phone)
             expect(phone_main.get_by_text("The votes are in")).to_be_visible(timeout=PHONE_POLL_TIMEOUT_MS)
             expect_phone_result(phone_main, votes)
             expect(
@@ -354,15 +329,15 @@ def test_lock_step_workshop_with_three_phones(page, app_url, new_phone, artifact
     assert not any(name in str(row) for row in votes for name in NAMES), "the anonymised votes name a participant"
 
     for phone in phones:
-        expect(_main(phone).get_by_text("This workshop has ended. Thank you for taking part!")).to_be_visible(
+        expect(main_area(phone).get_by_text("This workshop has ended. Thank you for taking part!")).to_be_visible(
             timeout=PHONE_POLL_TIMEOUT_MS
         )
-        expect(_main(phone).get_by_role("button", name=LEVELS[0], exact=True)).to_have_count(0)
+        expect(main_area(phone).get_by_role("button", name=LEVELS[0], exact=True)).to_have_count(0)
 
 
 def test_self_paced_workshop_with_three_phones(page, app_url, new_phone, artifacts):
     started = start_workshop(page, app_url, team="Self-paced browser team", mode="Self-paced ballot")
-    main = _main(page)
+    main = main_area(page)
     expect(main.get_by_text("Self-paced ballot: everyone votes every segment on their phone")).to_be_visible()
 
     # Each phone votes every segment on one page, in any order it likes.
@@ -374,7 +349,7 @@ def test_self_paced_workshop_with_three_phones(page, app_url, new_phone, artifac
     phones = [new_phone() for _ in NAMES]
     for phone, name in zip(phones, NAMES, strict=True):
         join(phone, app_url, started, name)
-        phone_main = _main(phone)
+        phone_main = main_area(phone)
         expect(phone_main.get_by_role("heading", level=3)).to_have_text(SEGMENTS)
         expect(phone_main.get_by_text("0 of 3 segments voted")).to_be_visible()
         for position in (3, 1, 2):
@@ -401,7 +376,7 @@ def test_self_paced_workshop_with_three_phones(page, app_url, new_phone, artifac
             next_segment(page, position + 1)
 
     # Self-paced phones do not poll: asking for the results shows every revealed segment.
-    phone_main = _main(phones[0])
+    phone_main = main_area(phones[0])
     phone_main.get_by_role("button", name="Check for revealed results").click()
     wait_for_app_idle(phones[0])
     expect(phone_main.get_by_text("The votes are in")).to_have_count(3)
@@ -425,7 +400,7 @@ def test_self_paced_workshop_with_three_phones(page, app_url, new_phone, artifac
 
 
 def _expect_no_facilitator_page(page, code: str) -> None:
-    main = _main(page)
+    main = main_area(page)
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
     expect(page.get_by_test_id("stHtml").filter(has_text=JOIN_CODE)).to_have_count(0)  # the shared screen's join code
     expect(page.get_by_text(code)).to_have_count(0)
@@ -446,22 +421,22 @@ def test_a_phone_cannot_open_the_facilitator_pages(page, app_url, new_phone):
     for path in ("screen", "workshops", "summary", "library"):
         open_app(phone, f"{app_url}/{path}?w={w}&p={token}")
         _expect_no_facilitator_page(phone, started.code)
-        expect(_main(phone).get_by_text("Segment 1 of 3", exact=True)).to_be_visible()
-        expect(_main(phone).get_by_role("button", name=LEVELS[3], exact=True)).to_be_visible()
+        expect(main_area(phone).get_by_text("Segment 1 of 3", exact=True)).to_be_visible()
+        expect(main_area(phone).get_by_role("button", name=LEVELS[3], exact=True)).to_be_visible()
 
     # Without it (a copied link, a new tab), it is a visitor: the join page, never the shared screen.
     for path in ("screen", "workshops", "summary"):
         open_app(phone, f"{app_url}/{path}?w={w}")
         _expect_no_facilitator_page(phone, started.code)
-        expect(_main(phone).get_by_role("heading", name="Join a workshop")).to_be_visible()
+        expect(main_area(phone).get_by_role("heading", name="Join a workshop")).to_be_visible()
 
     # And the facilitator's screen, still signed in, saw one person join and nobody vote.
-    expect(_metric(page, "People joined")).to_have_text("1", timeout=TALLY_TIMEOUT_MS)
-    expect(_metric(page, "Votes in")).to_have_text("0")
+    expect(metric(page, "People joined")).to_have_text("1", timeout=TALLY_TIMEOUT_MS)
+    expect(metric(page, "Votes in")).to_have_text("0")
 
 
 def _expect_shared_screen(page, app_url: str, started: Started) -> None:
-    main = _main(page)
+    main = main_area(page)
     expect(page).to_have_url(re.compile(rf"/screen\?w={started.workshop_id}$"))
     expect(main.get_by_role("heading", level=3, name=started.title, exact=True)).to_be_visible()
     assert join_panel(page) == started.code, "the shared screen shows another workshop's join code"
@@ -487,6 +462,6 @@ def test_facilitator_stays_signed_in_across_a_reload_until_signing_out(page, app
     wait_for_cookie(page, present=False)
     page.reload()
     wait_for_app_idle(page)
-    expect(_main(page).get_by_role("heading", name="Join a workshop")).to_be_visible()
+    expect(main_area(page).get_by_role("heading", name="Join a workshop")).to_be_visible()
     _expect_no_facilitator_page(page, started.code)
     expect(_sidebar(page).get_by_role("button", name="Sign out", exact=True)).to_have_count(0)

@@ -1,0 +1,57 @@
+"""Locators and actions the browser journeys share: the main area, metrics, sidebar links, selectboxes, downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from .conftest import wait_for_app_idle
+
+
+def main_area(page):
+    return page.get_by_test_id("stMain")
+
+
+def metric(page, label: str):
+    """The value of the st.metric whose label is exactly `label`."""
+    label_re = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    found = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").filter(has_text=label_re))
+    return found.get_by_test_id("stMetricValue")
+
+
+def go(page, link: str) -> None:
+    """Click a page in the facilitator's sidebar menu and wait for it."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
+    wait_for_app_idle(page)
+
+
+def pick(page, box, option: str | re.Pattern[str]) -> None:
+    """Open a Streamlit selectbox or multiselect and click one of its options (listed in a popover).
+
+    The popover closes when the page scrolls under it, as it may just after a click that first scrolled
+    the box into view: open it again (a short poll) rather than fail.
+    """
+    choice = page.get_by_role("option", name=option, exact=isinstance(option, str))
+    for _ in range(4):
+        box.evaluate("e => e.scrollIntoView({block: 'center'})")
+        box.click()
+        try:
+            choice.wait_for(state="visible", timeout=2_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    choice.click()
+
+
+def download_csv(page, button: str) -> list[dict[str, str]]:
+    """Click a download button in the main area and read the CSV it gives (UTF-8 with a BOM)."""
+    with page.expect_download() as info:
+        main_area(page).get_by_role("button", name=button).click()
+    download = info.value
+    assert download.failure() is None, download.failure()
+    assert download.suggested_filename.endswith(".csv"), download.suggested_filename
+    with open(download.path(), encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(io.StringIO(handle.read())))
