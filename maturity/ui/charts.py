@@ -84,7 +84,7 @@ def summary_chart(model: ModelDefinition, rows: list[tuple[str, int | None, int 
             tooltip=["segment", "what", "level"],
         )
     )
-    return (gap + dots).properties(height=max(160, 34 * len(order)))
+    return (gap + dots).properties(height=alt.Step(34))
 
 
 LIKERT_COLOURS = ["#b91c1c", "#f87171", "#d4d4d8", "#60a5fa", "#1d4ed8"]
@@ -140,7 +140,7 @@ def counts_chart(counts: dict, labels: dict | None = None, *, sort_by_value: boo
             x=alt.X("respondents:Q", title="Respondents", axis=alt.Axis(tickMinStep=1)),
             tooltip=["answer", "respondents"],
         )
-        .properties(height=max(60, 26 * len(frame)))
+        .properties(height=alt.Step(30))  # a band per answer, so no label is dropped for lack of room
     )
 
 

@@ -83,7 +83,7 @@ chart = (
         ),
         tooltip=["segment", "now", "target", "gap", "horizon", "actions"],
     )
-    .properties(height=max(120, 32 * len(frame)))
+    .properties(height=alt.Step(32))
 )
 st.altair_chart(chart, width="stretch")
 st.caption("Biggest gap first, then the most urgent horizon its playbooks suggest. Red: nobody has an action on it yet.")
