@@ -20,6 +20,7 @@ class Settings:
     public_url: str | None = None  # the address phones use to reach the app (join links, QR codes)
     admin_secret: str | None = None  # facilitator sign-in; generated and stored when unset
     auth: bool = True  # MATURITY_AUTH=off only for a laptop nobody else can reach
+    min_group_size: int = 5  # leaders' view: a team with fewer participants is never shown on its own
 
     @property
     def content_sources(self) -> list[Source]:
@@ -42,4 +43,18 @@ def get_settings() -> Settings:
         public_url=os.environ.get("MATURITY_PUBLIC_URL", "").strip().rstrip("/") or None,
         admin_secret=os.environ.get("MATURITY_ADMIN_SECRET", "").strip() or None,
         auth=os.environ.get("MATURITY_AUTH", "on").strip().lower() not in ("off", "0", "false", "no"),
+        min_group_size=_whole_number("MATURITY_MIN_GROUP_SIZE", 5, at_least=2),
     )
+
+
+class SettingError(ValueError):
+    """An environment variable holds a value the app cannot use; the message names it and says what fits."""
+
+
+def _whole_number(name: str, default: int, *, at_least: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < at_least:
+        raise SettingError(f"{name} must be a whole number of {at_least} or more, not {raw!r}; unset it to use {default}.")
+    return int(raw)

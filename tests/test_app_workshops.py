@@ -134,7 +134,7 @@ def test_lock_step_workshop_from_join_to_summary():
     assert [d.label for d in fac.get("download_button")] == [
         "Consensus (CSV)",
         "Anonymised votes (CSV)",
-        "Printable summary (HTML)",
+        "Printable report (HTML)",
     ]
     for p in phones:
         p.run()

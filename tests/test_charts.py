@@ -1,6 +1,6 @@
 """Chart specs, asserted through to_dict(): encodings and sizes that keep labels readable."""
 
-from maturity.ui.charts import counts_chart, likert_chart
+from maturity.charts import counts_chart, likert_chart
 
 
 def test_counts_chart_gives_every_answer_its_own_band():
@@ -20,7 +20,7 @@ def test_likert_chart_diverges_around_the_middle_answer():
 
 
 def test_summary_chart_layers_consensus_and_target_on_the_ladder(dmm):
-    from maturity.ui.charts import summary_chart
+    from maturity.charts import summary_chart
 
     spec = summary_chart(dmm, [("Data strategy", 1, 3), ("Skills", 2, None)]).to_dict()
     assert spec["height"] == {"step": 34} and len(spec["layer"]) == 2

@@ -16,7 +16,7 @@ def test_demo_fills_an_empty_database_and_is_idempotent(db_url, builtin_catalog)
     assert status.is_empty(db_url)
     first = demo.load_demo(db_url, catalog=builtin_catalog, today=date(2026, 11, 21))
     counts = status.database_status(db_url).counts
-    assert counts["teams"] == 5 and counts["workshops"] >= 30 and counts["votes"] > 2000
+    assert counts["teams"] == 6 and counts["workshops"] >= 30 and counts["votes"] > 2000
     assert counts["survey responses"] > 200 and counts["people"] >= 10 and counts["actions"] > 20
     assert first.created["workshops"] == counts["workshops"]
 

@@ -79,6 +79,12 @@ class ModelDefinition(Strict):
     def level(self, value: int) -> LevelDefinition | None:
         return next((lv for lv in self.levels if lv.value == value), None)
 
+    def section_name(self, segment_id: str) -> str:
+        """The name of the segment's section; a segment outside any section stands for itself."""
+        segment = self.segment(segment_id)
+        section = next((s for s in self.sections if segment and s.id == segment.section), None)
+        return section.name if section else (segment.name if segment else segment_id)
+
 
 # --------------------------------------------------------------------------- surveys
 

@@ -7,6 +7,8 @@ import sqlite3
 
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from maturity.config import SettingError
+
 
 class ServiceError(Exception):
     """A use case refused; the message is meant for the person who asked."""
@@ -14,7 +16,7 @@ class ServiceError(Exception):
 
 def describe_failure(exc: BaseException) -> str:
     """A one-line, human explanation of an unexpected failure, with what to do about it."""
-    if isinstance(exc, ServiceError):
+    if isinstance(exc, ServiceError | SettingError):
         return str(exc)
     original = getattr(exc, "orig", None) or exc
     text = str(original).lower()

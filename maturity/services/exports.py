@@ -92,8 +92,10 @@ def votes_csv(url: str, workshop_id: int, model: ModelDefinition | None) -> byte
     )
 
 
-def summary_html(summary: WorkshopSummary, model: ModelDefinition | None) -> str:
-    """A self-contained page that prints well: every piece of text escaped, no scripts."""
+def summary_html(summary: WorkshopSummary, model: ModelDefinition | None, figures: Sequence[str] = ()) -> str:
+    """A self-contained page that prints well: every piece of text escaped, no scripts.
+
+    `figures` are ready HTML blocks (charts as embedded images, see services.reports) shown above the table."""
     w = summary.workshop
     e = html.escape
     level_label = {lv.value: lv.label for lv in model.levels} if model else {}
@@ -123,11 +125,13 @@ h1 {{ font-size: 1.6rem; margin-bottom: .2rem; }} p.meta {{ color: #444; margin-
 table {{ border-collapse: collapse; width: 100%; font-size: .95rem; }}
 th, td {{ border-bottom: 1px solid #ccc; padding: .4rem .5rem; text-align: left; vertical-align: top; }}
 th {{ background: #f3f3f3; }} .bar {{ display: inline-block; height: .7rem; background: #b45309; }}
-@media print {{ body {{ margin: 1cm; }} }}
+figure {{ margin: .8rem 0; }} figure img {{ max-width: 100%; height: auto; }} figcaption {{ color: #555; font-size: .85rem; }}
+@media print {{ body {{ margin: 1cm; }} figure, tr {{ break-inside: avoid; }} }}
 </style></head><body>
 <h1>{e(w.title)}</h1>
 <p class="meta">{e(w.team_name)} · {e(model.name if model else w.model_id)} · {w.held_on:%d %B %Y} ·
 {w.participants} participant(s) · consensus rule: {e(w.consensus_rule)} · {summary.recorded} of {len(summary.segments)} segments recorded</p>
+{"".join(figures)}
 <table><thead><tr><th>Segment</th><th>Consensus</th><th>Target</th><th>Gap</th><th>Confidence</th>
 <th>Votes</th><th>Range</th><th>Spread, 1st → 2nd vote</th><th>Notes</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from maturity.config import Settings, get_settings
+from maturity.config import SettingError, Settings, get_settings
 from maturity.content.catalog import Catalog
 from maturity.services import library
 from maturity.services.access import admin_secret
@@ -13,7 +13,11 @@ from maturity.services.errors import describe_failure
 
 
 def settings() -> Settings:
-    return get_settings()
+    try:
+        return get_settings()
+    except SettingError as exc:  # a mistyped environment variable: say which, and how to fix it
+        st.error(f"The app's configuration needs fixing: {exc}", icon=":material/settings:")
+        st.stop()
 
 
 @st.cache_resource(show_spinner="Preparing the database…")

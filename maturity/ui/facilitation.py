@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from maturity.charts import distribution_chart
 from maturity.content.definitions import ModelDefinition, SegmentDefinition
 from maturity.domain.tally import VoteSummary, discussion_reason, outlier_levels, suggested_consensus
 from maturity.services import actions as ax
@@ -13,7 +14,6 @@ from maturity.services.workshops import RULE_LABELS, WorkshopView, get_workshop
 from maturity.storage.tables import Confidence, ConsensusRule
 from maturity.ui.access import editor_name
 from maturity.ui.ballot import level_text
-from maturity.ui.charts import distribution_chart
 
 
 def segment_ui(segment: SegmentDefinition, model: ModelDefinition) -> None:

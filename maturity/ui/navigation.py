@@ -40,6 +40,13 @@ PAGES: dict[Role, dict[str, list[PageSpec]]] = {
     },
     Role.FACILITATOR: {
         "": [PageSpec("home", "Home", ":material/home:")],
+        "Leaders": [
+            PageSpec("standing", "Where we stand", ":material/grid_view:"),
+            PageSpec("trends", "Maturity trends", ":material/show_chart:"),
+            PageSpec("follow_through", "Follow-through", ":material/task_alt:"),
+            PageSpec("perception", "Room vs organisation", ":material/compare_arrows:"),
+            PageSpec("reports", "Reports", ":material/description:"),
+        ],
         "Workshops": [
             PageSpec("workshops", "Workshops", ":material/groups:"),
             PageSpec("screen", "Shared screen", ":material/co_present:"),

@@ -41,7 +41,7 @@ def test_newcomer_loads_the_demo_data_from_the_home_page(page, app_url, artifact
     wait_for_app_idle(page)
 
     success = page.get_by_test_id("stAlertContentSuccess")
-    expect(success).to_contain_text("Demo data loaded: 5 teams, 12 people", timeout=30_000)
+    expect(success).to_contain_text("Demo data loaded: 6 teams, 12 people", timeout=30_000)
     expect(success).to_contain_text(re.compile(r"\d+ workshops, \d+ survey responses"))
     expect(main.get_by_role("heading", name="In this database")).to_be_visible()
     expect(main.get_by_role("heading", name="Start here")).to_have_count(0)

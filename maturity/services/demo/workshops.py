@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from maturity.content.definitions import ModelDefinition
 from maturity.domain.tally import suggested_consensus, summarise
 from maturity.services.demo.common import at as _at
+from maturity.services.demo.organisation import SMALL_TEAMS
 from maturity.storage.tables import (
     Action,
     ActionEvent,
@@ -48,6 +49,8 @@ def workshop_history(session, rng, team, model: ModelDefinition, start, pace, to
     low, high = model.level_values[0], model.level_values[-1]
     scale = (high - low) / 5  # paces are written for a 0-5 ladder
     truth = {s.id: low + (start + rng.uniform(-0.8, 0.8)) * scale for s in model.segments}
+    lifts: dict[str, list[date]] = {s.id: [] for s in model.segments}  # done actions not yet felt in the room
+    room = (3, 4) if team.name in SMALL_TEAMS else (5, 9)
     dates = _quarter_dates(today) if model.id == "data-maturity" else _quarter_dates(today)[1::2]
     for number, held_on in enumerate(dates, start=1):
         rule = "lowest" if team.name == "Finance" and number % 4 == 0 else "median"
@@ -74,11 +77,15 @@ def workshop_history(session, rng, team, model: ModelDefinition, start, pace, to
                 nickname=None if workshop.anonymous else nick,
                 joined_at=_at(held_on, 9),
             )
-            for nick in rng.sample(NICKNAMES, rng.randint(5, 9))
+            for nick in rng.sample(NICKNAMES, rng.randint(*room))
         ]
         session.add_all(voters)
         session.flush()
         for position, segment in enumerate(model.segments):
+            # the demo's story: segments move when their actions get done, and drift slowly otherwise
+            felt = [day for day in lifts[segment.id] if day <= held_on]
+            lifts[segment.id] = [day for day in lifts[segment.id] if day > held_on]
+            truth[segment.id] = min(high + 0.4, truth[segment.id] + 0.8 * scale * len(felt))
             session.add(WorkshopSegment(workshop_id=workshop.id, segment_id=segment.id, position=position))
             levels = _vote_round(session, rng, workshop, segment.id, 1, voters, truth[segment.id], low, high, held_on)
             summary.add("votes", len(levels))
@@ -118,9 +125,11 @@ def workshop_history(session, rng, team, model: ModelDefinition, start, pace, to
                     changed_at=consensus.recorded_at,
                 )
             )
-            if target > level and rng.random() < 0.18:
-                _action(session, rng, team, workshop, model, segment.id, level, people, catalog, today, summary)
-            truth[segment.id] = min(high + 0.4, truth[segment.id] + rng.uniform(0.3, 1.7) * pace * scale)
+            if target > level and rng.random() < 0.25:
+                done_on = _action(session, rng, team, workshop, model, segment.id, level, people, catalog, today, summary)
+                if done_on:
+                    lifts[segment.id].append(done_on)
+            truth[segment.id] = min(high + 0.4, truth[segment.id] + rng.uniform(0.0, 1.2) * pace * scale)
         summary.add("workshops")
 
 
@@ -148,7 +157,8 @@ def _vote_round(session, rng, workshop, segment_id, number, voters, truth, low, 
 HORIZON_DAYS = {"urgent": 30, "quick-win": 180, "long-term": 365}
 
 
-def _action(session, rng, team, workshop, model, segment_id, level, people, catalog, today, summary) -> None:
+def _action(session, rng, team, workshop, model, segment_id, level, people, catalog, today, summary) -> date | None:
+    """Adds an action from the gap, with its history; returns the day it was done, if it was."""
     playbooks = catalog.playbooks_for(model.id, segment_id, level)
     playbook = rng.choice(playbooks) if playbooks else None
     segment = model.segment(segment_id)
@@ -204,6 +214,7 @@ def _action(session, rng, team, workshop, model, segment_id, level, people, cata
         action.completed_at = events[-1].at
     session.add_all(events)
     summary.add("actions")
+    return action.completed_at.date() if action.completed_at else None
 
 
 def _demo_status(rng, age: int, horizon_days: int) -> str:

@@ -25,7 +25,7 @@ if report.empty:
         "1. **Start a workshop** — pick a team and a maturity model; people join from their phones with a code.\n"
         "   Or **browse the content library** first: the maturity models, surveys and playbooks you can use.\n"
         "   Reach the people who are not in the room with an anonymous **survey campaign**.\n"
-        "2. **Load the demo data** to see a living tool: five teams, two years of quarterly workshops, "
+        "2. **Load the demo data** to see a living tool: six teams, two years of quarterly workshops, "
         "survey waves, data owners and actions.\n"
         "3. **Add your own content**: put YAML files in a folder, point `MATURITY_CONTENT_DIR` at it and "
         "check them with `python -m maturity validate` (see `docs/content.md`)."
@@ -48,8 +48,11 @@ else:
     for start in range(0, len(counts), 4):
         for column, (name, count) in zip(st.columns(4), counts[start : start + 4], strict=False):
             column.metric(name.capitalize(), f"{count:,}")
-    st.page_link(page_path("workshops"), label="Run or start a workshop", icon=":material/groups:")
-    st.page_link(page_path("library"), label="Browse the content library", icon=":material/library_books:")
+    left, right = st.columns(2)
+    left.page_link(page_path("workshops"), label="Run or start a workshop", icon=":material/groups:")
+    left.page_link(page_path("library"), label="Browse the content library", icon=":material/library_books:")
+    right.page_link(page_path("standing"), label="Where the teams stand, and what is stuck", icon=":material/grid_view:")
+    right.page_link(page_path("follow_through"), label="Are the actions getting done?", icon=":material/task_alt:")
 
 if message := st.session_state.pop("demo_message", None):
     st.success(message, icon=":material/check_circle:")

@@ -3,14 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from maturity.services import exports
+from maturity.charts import summary_chart
+from maturity.services import exports, reports
 from maturity.services import workshops as ws
 from maturity.services.actions import open_action_counts
 from maturity.services.summary import workshop_summary
 from maturity.ui import context
 from maturity.ui.access import require_facilitator
 from maturity.ui.ballot import level_text
-from maturity.ui.charts import summary_chart
 from maturity.ui.facilitation import act, chosen_workshop
 from maturity.ui.navigation import page_path
 
@@ -110,7 +110,14 @@ stem = f"workshop-{workshop.id}-{workshop.held_on:%Y-%m-%d}"
 downloads = [
     ("Consensus (CSV)", exports.consensus_csv(summary, model), "consensus.csv", "text/csv", ":material/table:"),
     ("Anonymised votes (CSV)", exports.votes_csv(url, workshop.id, model), "votes.csv", "text/csv", ":material/table:"),
-    ("Printable summary (HTML)", exports.summary_html(summary, model), "summary.html", "text/html", ":material/print:"),
+    # drawn only when asked for: the chart image takes vl-convert a few hundred milliseconds
+    (
+        "Printable report (HTML)",
+        lambda: reports.workshop_report(url, catalog, workshop.id).html,
+        "report.html",
+        "text/html",
+        ":material/print:",
+    ),
 ]
 for column, (label, data, suffix, mime, icon) in zip(st.columns(len(downloads)), downloads, strict=True):
     column.download_button(label, data, f"{stem}-{suffix}", mime, key=f"dl_{suffix}", icon=icon)

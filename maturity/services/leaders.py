@@ -1,0 +1,270 @@
+"""The leaders' view: consensus over time, where teams stand, room vs survey, and whether actions get done.
+
+Queries aggregate in SQL: the consensus table already holds one decision per workshop and segment,
+participant counts are counted per workshop in the database, and raw votes are never read. The
+small frames that come back are shaped by the rules in `maturity.domain.trends`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import select
+
+from maturity.content.catalog import Catalog
+from maturity.content.definitions import ModelDefinition
+from maturity.domain import trends
+from maturity.services import survey_results
+from maturity.services.surveys import list_campaigns
+from maturity.storage.engine import read_session
+from maturity.storage.tables import Action, Consensus, HandCount, Participant, Round, Team, Workshop
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a leader is looking at: one model, all teams or a chosen set, and a period (inclusive)."""
+
+    model_id: str
+    team_ids: tuple[int, ...] = ()  # empty: every team
+    start: date | None = None
+    end: date | None = None
+
+    def describe(self, team_names: dict[int, str]) -> str:
+        teams = ", ".join(team_names.get(t, str(t)) for t in self.team_ids) if self.team_ids else "all teams"
+        period = (
+            f"{self.start:%d %b %Y} – {self.end:%d %b %Y}" if self.start and self.end
+            else f"from {self.start:%d %b %Y}" if self.start
+            else f"until {self.end:%d %b %Y}" if self.end
+            else "all time"
+        )  # fmt: skip
+        return f"{teams} · {period}"
+
+
+def _timestamps(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Dates and aware datetimes from the database as naive day timestamps, so pandas and Altair agree on them."""
+    for column in columns:
+        values = pd.to_datetime(frame[column], utc=True, errors="coerce") if len(frame) else pd.Series(dtype="datetime64[ns]")
+        if len(frame):
+            values = values.dt.tz_convert(None).dt.normalize()
+        frame[column] = values.astype("datetime64[ns]")
+    return frame
+
+
+def consensus_history(url: str, filters: Filters) -> pd.DataFrame:
+    """One row per recorded consensus in scope (see trends.HISTORY_COLUMNS), oldest first.
+
+    `participants` is the number who took part: phones that joined, or for a show of hands the most
+    hands counted on any segment.
+    """
+    phones = select(Participant.workshop_id, func.count().label("n")).group_by(Participant.workshop_id).subquery()
+    per_round = (
+        select(Round.workshop_id, (func.sum(HandCount.count) + Round.hands_dont_know).label("n"))
+        .join(HandCount, HandCount.round_id == Round.id)
+        .group_by(Round.id, Round.workshop_id, Round.hands_dont_know)
+        .subquery()
+    )
+    hands = select(per_round.c.workshop_id, func.max(per_round.c.n).label("n")).group_by(per_round.c.workshop_id).subquery()
+    query = (
+        select(
+            Workshop.team_id,
+            Team.name,
+            Workshop.id,
+            Workshop.title,
+            Workshop.held_on,
+            func.coalesce(phones.c.n, 0),
+            func.coalesce(hands.c.n, 0),
+            Consensus.segment_id,
+            Consensus.level,
+            Consensus.target_level,
+        )
+        .join(Workshop, Workshop.id == Consensus.workshop_id)
+        .join(Team, Team.id == Workshop.team_id)
+        .outerjoin(phones, phones.c.workshop_id == Workshop.id)
+        .outerjoin(hands, hands.c.workshop_id == Workshop.id)
+        .where(Workshop.model_id == filters.model_id)
+        .order_by(Workshop.held_on, Workshop.id)
+    )
+    if filters.team_ids:
+        query = query.where(Workshop.team_id.in_(filters.team_ids))
+    if filters.start:
+        query = query.where(Workshop.held_on >= filters.start)
+    if filters.end:
+        query = query.where(Workshop.held_on <= filters.end)
+    with read_session(url) as session:
+        rows = session.exec(query).all()
+    frame = pd.DataFrame(
+        [(t, n, w, title, held, max(p, h), s, lv, tg) for t, n, w, title, held, p, h, s, lv, tg in rows],
+        columns=trends.HISTORY_COLUMNS,
+    )
+    frame["level"] = frame["level"].astype("float64")
+    frame["target"] = frame["target"].astype("float64")
+    return _timestamps(frame, "held_on")
+
+
+def action_dates(url: str, filters: Filters) -> pd.DataFrame:
+    """The actions on the model in scope, one narrow row each (trends.ACTION_COLUMNS); the period is applied later."""
+    query = select(
+        Action.team_id, Action.segment_id, Action.title, Action.status, Action.created_at, Action.due_on, Action.completed_at
+    ).where(Action.model_id == filters.model_id)
+    if filters.team_ids:
+        query = query.where(Action.team_id.in_(filters.team_ids))
+    with read_session(url) as session:
+        rows = session.exec(query).all()
+    frame = pd.DataFrame(rows, columns=trends.ACTION_COLUMNS)
+    return _timestamps(frame, "created_on", "due_on", "completed_on")
+
+
+def done_actions(actions: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Actions completed inside the period."""
+    done = actions[actions["status"].eq("done") & actions["completed_on"].notna()]
+    if filters.start:
+        done = done[done["completed_on"] >= pd.Timestamp(filters.start)]
+    if filters.end:
+        done = done[done["completed_on"] <= pd.Timestamp(filters.end)]
+    return done.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- the views
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where each team stands: its latest consensus per segment, protected for small teams."""
+
+    cells: pd.DataFrame  # team, segment_id, level, target, gap, stuck, held_on, workshop_id
+    stuck: pd.DataFrame  # trends.stuck_segments, small teams left out
+    protected: trends.Protected
+
+
+def standing(history: pd.DataFrame, min_size: int) -> Standing:
+    latest = trends.latest_per_segment(history)
+    protected = trends.protect_small_teams(latest, min_size)
+    shown = set(protected.frame["team"])
+    stuck = trends.stuck_segments(history)
+    stuck = stuck[stuck["team"].isin(shown)].reset_index(drop=True)
+    keys = set(zip(stuck["team"], stuck["segment_id"], strict=False))
+    cells = protected.frame.assign(
+        gap=protected.frame["target"] - protected.frame["level"],
+        stuck=[(t, s) in keys for t, s in zip(protected.frame["team"], protected.frame["segment_id"], strict=False)],
+    )
+    return Standing(cells.reset_index(drop=True), stuck, protected)
+
+
+@dataclass(frozen=True)
+class Perception:
+    """Per segment: the room's consensus beside the score a survey gave it on the same ladder."""
+
+    rows: pd.DataFrame  # segment_id, room, survey, difference, source
+    sources: tuple[str, ...]  # the survey waves used, e.g. "Data literacy check — wave 3 (42 responses)"
+    unmapped: int  # segments no survey question maps to
+
+
+def perception(url: str, catalog: Catalog, model: ModelDefinition, history: pd.DataFrame, filters: Filters) -> Perception:
+    """Room: the mean of the latest consensus per team in scope. Survey: the latest wave in the period with
+    enough responses, of every survey mapped to this model; a team-specific wave wins over an organisation-wide one.
+    """
+    latest = trends.latest_per_segment(history)
+    room = latest.groupby("segment_id")["level"].mean() if not latest.empty else pd.Series(dtype=float)
+    scores: dict[str, tuple[float, str]] = {}
+    sources = []
+    for survey in catalog.surveys.values():
+        if survey.model != model.id:
+            continue
+        waves = [
+            c
+            for c in list_campaigns(url, survey.id)
+            if (not filters.start or (c.closes_on or c.opens_on) >= filters.start)
+            and (not filters.end or c.opens_on <= filters.end)
+            and (c.team_id is None or not filters.team_ids or c.team_id in filters.team_ids)
+        ]
+        waves.sort(key=lambda c: (c.team_id is not None and len(filters.team_ids) == 1, c.opens_on, c.id), reverse=True)
+        for wave in waves:
+            found = survey_results.segment_scores(url, wave.id, survey, model.level_values[0], model.level_values[-1])
+            if found:
+                label = f"{wave.title} ({wave.responses} responses)"
+                sources.append(label)
+                for segment_id, score in found.items():
+                    scores.setdefault(segment_id, (score, label))
+                break
+    rows = [
+        {
+            "segment_id": s.id,
+            "room": float(room[s.id]) if s.id in room.index else None,
+            "survey": scores[s.id][0],
+            "source": scores[s.id][1],
+        }
+        for s in model.segments
+        if s.id in scores
+    ]
+    frame = pd.DataFrame(rows, columns=["segment_id", "room", "survey", "source"])
+    frame["difference"] = frame["room"] - frame["survey"]
+    return Perception(frame, tuple(sources), sum(1 for s in model.segments if s.id not in scores))
+
+
+@dataclass(frozen=True)
+class FollowThrough:
+    flow: pd.DataFrame  # per quarter: opened, done, overdue
+    steps: pd.DataFrame  # trends.level_steps
+    effect: trends.ActionEffect
+    per_segment: pd.DataFrame  # segment_id, actions_done, change, teams
+    done: pd.DataFrame  # actions completed in the period
+
+
+def follow_through(url: str, history: pd.DataFrame, filters: Filters, today: date | None = None) -> FollowThrough:
+    today = today or date.today()
+    actions = action_dates(url, filters)
+    done = done_actions(actions, filters)
+    steps = trends.level_steps(history, done)
+    start = filters.start or (
+        min(actions["created_on"].min(), history["held_on"].min()) if len(actions) and len(history)
+        else actions["created_on"].min() if len(actions) else history["held_on"].min() if len(history) else today
+    )  # fmt: skip
+    end = min(filters.end or today, today)
+    flow = (
+        trends.action_flow(actions, start, end, today) if len(actions) else trends.action_flow(actions.iloc[:0], end, end, today)
+    )
+    return FollowThrough(flow, steps, trends.action_effect(steps), trends.segment_follow_through(history, steps), done)
+
+
+# --------------------------------------------------------------------------- chart-ready frames
+
+ALL_TEAMS = "All teams (mean)"
+
+
+@dataclass(frozen=True)
+class TrendPoints:
+    """What the trend chart draws: aggregated points per panel and series, and the actions done."""
+
+    points: pd.DataFrame  # panel, series, held_on, level, target, workshop_id, workshop
+    done: pd.DataFrame  # panel, series, completed_on, title
+    panels: list[str]
+    hidden_workshops: int  # team workshops below the anonymity minimum, left out
+
+
+def trend_points(
+    history: pd.DataFrame, actions: pd.DataFrame, model: ModelDefinition, filters: Filters, *, by: str, min_size: int
+) -> TrendPoints:
+    """Points for the trend chart. No team chosen: the organisation's quarterly mean, one series. Teams chosen:
+    one series per team, its own workshops (those below the anonymity minimum left out), clickable.
+    `by` is "segment" (a panel per segment) or "section" (a panel per section, the mean of its segments)."""
+    names = {s.id: s.name for s in model.segments}
+    sections = {s.id: model.section_name(s.id) for s in model.segments} if by == "section" else names
+    panels = list(dict.fromkeys(sections[s.id] for s in model.segments))
+    done = done_actions(actions, filters).assign(panel=lambda f: f["segment_id"].map(sections))
+    hidden = 0
+    if not filters.team_ids:
+        frame = trends.section_averages(history, sections).rename(columns={"section": "panel"})
+        points = trends.organisation_trend(frame, by="panel").assign(series=ALL_TEAMS, workshop_id=None, workshop="")
+        done = done.assign(series=ALL_TEAMS)
+    else:
+        shown, hidden = trends.drop_small_workshops(history, min_size)
+        points = trends.section_averages(shown, sections).rename(columns={"section": "panel", "team": "series"})
+        titles = dict(zip(history["workshop_id"], history["workshop"], strict=False))
+        points = points.assign(workshop=points["workshop_id"].map(titles))
+        teams = dict(zip(history["team_id"], history["team"], strict=False))
+        done = done[done["team_id"].isin(set(shown["team_id"]))].assign(series=lambda f: f["team_id"].map(teams))
+    cols = ["panel", "series", "held_on", "level", "target", "workshop_id", "workshop"]
+    return TrendPoints(points[cols].reset_index(drop=True), done[["panel", "series", "completed_on", "title"]], panels, hidden)

@@ -1,0 +1,63 @@
+"""Reports: one self-contained HTML file per workshop, team or the organisation, charts included, to take to a meeting."""
+
+import streamlit as st
+
+from maturity.services import reports
+from maturity.services import workshops as ws
+from maturity.services.errors import describe_failure
+from maturity.ui import context
+from maturity.ui import leaders as lv
+from maturity.ui.access import require_facilitator
+
+require_facilitator()
+url = context.database_url()
+catalog = context.catalog()
+READY = "report.ready"
+
+st.title("Reports")
+st.caption(
+    "A single HTML file with the charts as pictures and the tables beside them. It opens in any browser, "
+    "prints well (or use the browser's “Save as PDF”), and needs no connection."
+)
+kind = st.segmented_control(
+    "Report on", ["A team or the organisation", "One workshop"], default="A team or the organisation", key="report_kind"
+)
+if kind == "One workshop":
+    workshops = [w for w in ws.list_workshops(url, limit=10_000) if w.model_id in catalog.models]
+    if not workshops:
+        st.info("No workshop yet.", icon=":material/groups:")
+        st.stop()
+    titles = {w.id: f"{w.held_on:%d %b %Y} · {w.title}" for w in workshops}
+    workshop_id = st.selectbox("Workshop", list(titles), format_func=titles.get, key="report_workshop")
+    request = ("workshop", workshop_id)
+else:
+    filters, model, teams = lv.scope_ui(url, catalog)
+    request = ("period", filters)
+
+if st.button("Build the report", type="primary", icon=":material/description:", key="build_report"):
+    try:
+        with st.spinner("Drawing the charts…"):
+            report = (
+                reports.workshop_report(url, catalog, request[1])
+                if request[0] == "workshop"
+                else reports.period_report(url, catalog, request[1], min_size=lv.min_group_size())
+            )
+    except Exception as exc:  # said to a person; nothing is changed by building a report
+        st.error(f"The report could not be built: {describe_failure(exc)}", icon=":material/error:")
+    else:
+        st.session_state[READY] = (request, report)
+
+ready = st.session_state.get(READY)
+if ready and ready[0] == request:
+    report = ready[1]
+    st.success(f"Ready: {report.file_name} ({len(report.html.encode()) / 1024:,.0f} KB).", icon=":material/check_circle:")
+    st.download_button(
+        "Download the report (HTML)",
+        report.html,
+        report.file_name,
+        "text/html",
+        key="report_download",
+        icon=":material/download:",
+    )
+elif ready:
+    st.caption("The choice changed since the last report; build it again.")
