@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import sqlite3
@@ -260,6 +261,13 @@ def kb(spec: dict) -> float:
     return len(json.dumps(spec)) / 1024
 
 
+def trend_rows(spec: dict) -> str:
+    """What the trend spec carries: its inline rows, and how much of it the action marks take."""
+    rows = [row for values in spec.get("datasets", {}).values() for row in values]
+    marks = [row for row in rows if row.get("kind") == charts.ACTION_DONE]
+    return f"{len(rows)} rows inline, {len(marks)} of them action marks ({len(json.dumps(marks)) / 1024:.1f} KB)"
+
+
 # --------------------------------------------------------------------------- the baselines: raw sqlite3
 
 BASELINE_TRENDS = (
@@ -301,9 +309,12 @@ def page_render(url: str, page: Path = TRENDS_PAGE) -> str:
     os.environ["MATURITY_ADMIN_SECRET"] = "bench-admin-secret"
     os.chdir(PROJECT_DIR)
     try:
+        import streamlit.runtime.scriptrunner_utils.script_run_context as script_run_context
         from streamlit.testing.v1 import AppTest
 
         from maturity.ui.access import FACILITATOR_FLAG
+
+        script_run_context._LOGGER.setLevel(logging.ERROR)  # "missing ScriptRunContext" outside the script thread
 
         at = AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=60)
         at.session_state[FACILITATOR_FLAG] = True
@@ -380,7 +391,7 @@ def main() -> None:
             size = (
                 ", ".join(f"{part} {kb(s):.1f} KB" for part, s in spec.items())
                 if name == "follow-through"
-                else f"{kb(spec):.1f} KB"
+                else f"{kb(spec):.1f} KB" + (f" ({trend_rows(spec)})" if name.startswith("trends") else "")
             )
             print(
                 f"{name}: median {median:.1f} ms (cold {cold:.1f} ms) = "

@@ -83,10 +83,19 @@ def protect_small_teams(latest: pd.DataFrame, min_size: int) -> Protected:
         pool = latest[latest["team"].isin(small)]
         grouped = (
             pool.groupby("segment_id", as_index=False)
-            .agg(level=("level", "median"), target=("target", "median"), participants=("participants", "sum"))
+            .agg(
+                level=("level", "median"),
+                target=("target", "median"),
+                participants=("participants", "sum"),
+                teams=("team", "nunique"),
+            )
+            # per segment too: a segment only one small team voted on would be that team on its own
+            .query("teams >= 2 and participants >= @min_size")
             .assign(team=SMALLER_TEAMS, team_id=-1, workshop_id=pd.NA, workshop="", held_on=pool["held_on"].max())
         )
-        return Protected(pd.concat([big, grouped[big.columns]], ignore_index=True), grouped=tuple(small), min_size=min_size)
+        if len(grouped):
+            frame = pd.concat([big, grouped[big.columns]], ignore_index=True)
+            return Protected(frame, grouped=tuple(small), min_size=min_size)
     return Protected(big.reset_index(drop=True), hidden=tuple(small), min_size=min_size)
 
 
@@ -142,25 +151,36 @@ def stuck_segments(history: pd.DataFrame, after: int = STUCK_AFTER) -> pd.DataFr
 
 def section_averages(history: pd.DataFrame, sections: dict[str, str]) -> pd.DataFrame:
     """Mean level and target per team, workshop and section (segments without a section form their own)."""
+    keys = ["team_id", "team", "workshop_id", "held_on", "participants", "section"]
     if history.empty:
-        return pd.DataFrame(columns=["team_id", "team", "workshop_id", "held_on", "section", "level", "target"])
+        return pd.DataFrame(columns=[*keys, "level", "target"])
     frame = history.assign(section=history["segment_id"].map(lambda s: sections.get(s, s)))
-    return frame.groupby(["team_id", "team", "workshop_id", "held_on", "section"], as_index=False).agg(
-        level=("level", "mean"), target=("target", "mean")
-    )
+    return frame.groupby(keys, as_index=False).agg(level=("level", "mean"), target=("target", "mean"))
 
 
-def organisation_trend(history: pd.DataFrame, by: str = "segment_id") -> pd.DataFrame:
-    """All teams together per quarter: the mean of each team's last level in the quarter (each team counts once)."""
+def organisation_trend(history: pd.DataFrame, by: str = "segment_id", min_size: int = 0) -> pd.DataFrame:
+    """All teams together per quarter: the mean of each team's last level in the quarter (each team counts once).
+
+    A point made only of small teams (workshops below `min_size`) is left out unless at least two of them
+    add up to the minimum, so a quarter in which one small team met never shows that team's own level.
+    """
+    cols = [by, "quarter", "held_on", "level", "target", "teams"]
     if history.empty:
-        return pd.DataFrame(columns=[by, "quarter", "held_on", "level", "target", "teams"])
+        return pd.DataFrame(columns=cols)
     frame = history.assign(quarter=history["held_on"].map(quarter_start))
     last = frame.sort_values(["held_on", "workshop_id"]).groupby(["team_id", by, "quarter"], as_index=False).tail(1)
+    last = last.assign(big=last["participants"] >= min_size)
     out = last.groupby([by, "quarter"], as_index=False).agg(
-        level=("level", "mean"), target=("target", "mean"), teams=("team_id", "nunique")
+        level=("level", "mean"),
+        target=("target", "mean"),
+        teams=("team_id", "nunique"),
+        people=("participants", "sum"),
+        any_big=("big", "any"),
     )
+    out = out[out["any_big"] | ((out["teams"] >= 2) & (out["people"] >= min_size))]
     # drawn mid-quarter, where the teams' own workshops usually sit
-    return out.assign(held_on=out["quarter"] + pd.Timedelta(days=45), quarter=out["quarter"].map(quarter_label))
+    out = out.assign(held_on=out["quarter"] + pd.Timedelta(days=45), quarter=out["quarter"].map(quarter_label))
+    return out[cols].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- follow-through

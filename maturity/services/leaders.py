@@ -162,11 +162,14 @@ class Perception:
     unmapped: int  # segments no survey question maps to
 
 
-def perception(url: str, catalog: Catalog, model: ModelDefinition, history: pd.DataFrame, filters: Filters) -> Perception:
-    """Room: the mean of the latest consensus per team in scope. Survey: the latest wave in the period with
-    enough responses, of every survey mapped to this model; a team-specific wave wins over an organisation-wide one.
+def perception(
+    url: str, catalog: Catalog, model: ModelDefinition, history: pd.DataFrame, filters: Filters, *, min_size: int
+) -> Perception:
+    """Room: the mean of the latest consensus per team in scope (small teams protected as on the heatmap).
+    Survey: the latest wave in the period with enough responses, of every survey mapped to this model. With
+    no team chosen only organisation-wide waves count; with one team chosen, its own wave wins over those.
     """
-    latest = trends.latest_per_segment(history)
+    latest = trends.protect_small_teams(trends.latest_per_segment(history), min_size).frame
     room = latest.groupby("segment_id")["level"].mean() if not latest.empty else pd.Series(dtype=float)
     scores: dict[str, tuple[float, str]] = {}
     sources = []
@@ -178,7 +181,7 @@ def perception(url: str, catalog: Catalog, model: ModelDefinition, history: pd.D
             for c in list_campaigns(url, survey.id)
             if (not filters.start or (c.closes_on or c.opens_on) >= filters.start)
             and (not filters.end or c.opens_on <= filters.end)
-            and (c.team_id is None or not filters.team_ids or c.team_id in filters.team_ids)
+            and (c.team_id is None or c.team_id in filters.team_ids)
         ]
         waves.sort(key=lambda c: (c.team_id is not None and len(filters.team_ids) == 1, c.opens_on, c.id), reverse=True)
         for wave in waves:
@@ -257,7 +260,9 @@ def trend_points(
     hidden = 0
     if not filters.team_ids:
         frame = trends.section_averages(history, sections).rename(columns={"section": "panel"})
-        points = trends.organisation_trend(frame, by="panel").assign(series=ALL_TEAMS, workshop_id=None, workshop="")
+        points = trends.organisation_trend(frame, by="panel", min_size=min_size).assign(
+            series=ALL_TEAMS, workshop_id=None, workshop=""
+        )
         done = done.assign(series=ALL_TEAMS)
     else:
         shown, hidden = trends.drop_small_workshops(history, min_size)

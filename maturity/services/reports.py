@@ -147,7 +147,7 @@ def period_report(url: str, catalog: Catalog, filters: leaders.Filters, *, min_s
     standing = leaders.standing(history, min_size)
     actions = leaders.action_dates(url, filters)
     follow = leaders.follow_through(url, history, filters, today=today)
-    perception = leaders.perception(url, catalog, model, history, filters)
+    perception = leaders.perception(url, catalog, model, history, filters, min_size=min_size)
 
     title = f"Data maturity report — {model.name}"
     parts = [

@@ -20,7 +20,7 @@ st.caption(
 )
 filters, model, teams = lv.scope_ui(url, catalog, teams_help="A survey wave run for the one team you pick is used first.")
 history = lv.history(url, filters)
-result = leaders.perception(url, catalog, model, history, filters)
+result = leaders.perception(url, catalog, model, history, filters, min_size=lv.min_group_size())
 mapped = [s for s in catalog.surveys.values() if s.model == model.id]
 if not mapped:
     st.info(
