@@ -14,7 +14,8 @@ chart-ready frames, and the Altair spec (maturity.charts ... .to_dict()):
 In the same run, a baseline fetches what the trends view needs with one raw sqlite3 query (consensus joined
 to workshop), and a second one averages the raw votes in SQL, for context. Every figure is the median of
 --repeat runs after one untimed warm-up run (shown as "cold"). If the Streamlit trends page exists, it is
-rendered through AppTest as a signed-in facilitator (first and second run). The last line is machine-readable:
+rendered through AppTest as a signed-in facilitator, at the page's own default scope (first and second run; the
+views above use all teams and all time). The last line is machine-readable:
 
     workshops=N votes=N trends_ms=X heatmap_ms=X baseline_ms=X spec_kb=X
 

@@ -198,7 +198,7 @@ def trend_frame(points: pd.DataFrame, done: pd.DataFrame | None = None) -> pd.Da
 
 def trend_chart(frame: pd.DataFrame, model: ModelDefinition, panels: list[str], *, columns: int = 3) -> alt.FacetChart:
     """Small multiples, one per segment or section: consensus lines per series, the target dashed behind them,
-    and a triangle on the time axis where an action on that segment was done. Clicking a point selects
+    and a green line across the panel on the day an action on that segment was done. Clicking a point selects
     its workshop (selection parameter `workshop`)."""
     pick = alt.selection_point(name="workshop", fields=["workshop_id"], on="click", clear="dblclick")
     days = (frame["held_on"].max() - frame["held_on"].min()).days if len(frame) else 0
@@ -210,7 +210,7 @@ def trend_chart(frame: pd.DataFrame, model: ModelDefinition, panels: list[str], 
     base = alt.Chart().encode(x=x)
     target = (
         base.transform_filter(alt.datum.kind == "Target")
-        .mark_line(strokeDash=[5, 4], strokeWidth=1.5, opacity=0.7, interpolate="step-after")
+        .mark_line(strokeDash=[5, 4], strokeWidth=1.5, opacity=0.7)
         .encode(
             y=y,
             color=colour,
@@ -245,9 +245,8 @@ def trend_chart(frame: pd.DataFrame, model: ModelDefinition, panels: list[str], 
     )
     done = (
         base.transform_filter(alt.datum.kind == ACTION_DONE)
-        .mark_point(shape="triangle-up", filled=True, size=90, color="#15803d", yOffset=-6)
+        .mark_rule(color="#15803d", strokeWidth=2, opacity=0.45)  # a green line across the panel on the day it was done
         .encode(
-            y=alt.datum(model.level_values[0]),
             tooltip=[
                 alt.Tooltip("title:N", title=ACTION_DONE),
                 "series:N",
@@ -271,7 +270,7 @@ def trend_chart(frame: pd.DataFrame, model: ModelDefinition, panels: list[str], 
 def heatmap_chart(cells: pd.DataFrame, model: ModelDefinition, segment_order: list[str], team_order: list[str]) -> alt.LayerChart:
     """Teams down, segments across: each cell coloured by the gap to target and labelled "level → target";
     a thick outline marks a segment stuck for several workshops below its target."""
-    frame = cells.assign(
+    frame = cells[["team", "segment", "level", "target", "gap", "stuck", "held_on"]].assign(
         label=[
             (f"{lv:g}" if pd.notna(lv) else "–") + (f" → {tg:g}" if pd.notna(tg) else "")
             for lv, tg in zip(cells["level"], cells["target"], strict=False)
@@ -279,7 +278,13 @@ def heatmap_chart(cells: pd.DataFrame, model: ModelDefinition, segment_order: li
         gap_shown=cells["gap"].clip(lower=0),
         state=["Stuck" if s else "" for s in cells["stuck"]],
     )
-    x = alt.X("segment:N", sort=segment_order, title=None, axis=alt.Axis(orient="top", labelAngle=-35, labelLimit=200))
+    x = alt.X(
+        "segment:N",
+        sort=segment_order,
+        title=None,
+        # every name shown, each starting at its own column (Vega's overlap check drops long rotated labels)
+        axis=alt.Axis(orient="top", labelAngle=-40, labelAlign="left", labelOverlap=False, labelLimit=200, labelPadding=6),
+    )
     y = alt.Y("team:N", sort=team_order, title=None, axis=alt.Axis(labelLimit=220))
     tooltip = [
         "team:N",
@@ -387,14 +392,20 @@ def effect_chart(rows: list[dict]) -> alt.LayerChart:
     """The mean level change between consecutive workshops, with and without an action done in between."""
     frame = pd.DataFrame(rows, columns=["steps", "change", "n"])
     frame["label"] = [f"{c:+.2f} levels ({n} steps)" for c, n in zip(frame["change"], frame["n"], strict=False)]
+    frame["at"] = frame["change"].clip(lower=0)  # the label starts right of the bar and of zero, never over a bar
+    low, high = min(0.0, frame["change"].min()), max(0.0, frame["change"].max())
     y = alt.Y("steps:N", title=None, sort=list(frame["steps"]), axis=alt.Axis(labelLimit=260, labelFontSize=13))
-    x = alt.X("change:Q", title="Average level change to the next workshop")
+    x = alt.X(
+        "change:Q",
+        title="Average level change to the next workshop",
+        scale=alt.Scale(domain=[low, high + (high - low) * 0.8 + 0.1]),
+    )
     bars = alt.Chart(frame).mark_bar(height=30).encode(
         x=x, y=y,
         color=alt.Color("steps:N", scale=alt.Scale(domain=[NO_ACTION, WITH_ACTION], range=["#94a3b8", "#15803d"]), legend=None),
         tooltip=["steps:N", alt.Tooltip("change:Q", format="+.2f"), alt.Tooltip("n:Q", title="Steps")],
     )  # fmt: skip
-    text = alt.Chart(frame).mark_text(align="left", dx=6, fontSize=13).encode(x=x, y=y, text="label:N")
+    text = alt.Chart(frame).mark_text(align="left", dx=6, fontSize=13).encode(x=alt.X("at:Q"), y=y, text="label:N")
     return (bars + text).properties(height=alt.Step(46))
 
 
@@ -422,4 +433,4 @@ def segment_follow_chart(frame: pd.DataFrame, segment_order: list[str]) -> alt.H
         )
         .properties(width=220, height=alt.Step(26))
     )
-    return alt.hconcat(done, change, spacing=8)
+    return alt.hconcat(done, change, spacing=28)

@@ -76,7 +76,7 @@ def test_home_on_an_empty_database_guides_a_newcomer_and_loads_the_demo():
     assert not at.exception
     assert at.success[0].value.startswith("Demo data loaded: 6 teams")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Teams"] == "5" and int(metrics["Workshops"]) >= 30
+    assert metrics["Teams"] == "6" and int(metrics["Workshops"]) >= 30
     assert not any(b.key == "load_demo" for b in at.button)
 
 

@@ -128,7 +128,7 @@ def test_follow_through_and_room_vs_organisation_on_the_demo(demo_db):
     at = facilitator("follow_through")
     shown = metrics(at)
     assert int(shown["Actions done"]) > 0 and int(shown["Actions opened"]) >= int(shown["Actions done"])
-    assert shown["Level change after an action"].startswith("+")
+    assert shown["Rise after an action"].startswith("+")
     _, (bars, line) = chart(at)
     assert set(bars["what"]) == {"Opened", "Done"} and bars["actions"].sum() == int(shown["Actions opened"]) + int(
         shown["Actions done"]

@@ -216,7 +216,7 @@ def test_follow_through_in_a_period_counts_only_actions_done_in_it(db_url, org):
 
 def test_standing_leaves_out_a_small_team_and_flags_the_stuck_segment(db_url, org):
     history = leaders.consensus_history(db_url, leaders.Filters(MODEL))
-    standing = leaders.standing(history, MIN_SIZE)
+    standing = leaders.standing(history, MIN_SIZE, stuck_after=3)
     assert sorted(flat(standing.cells, "team", "segment_id", "level", "target", "gap", "stuck")) == [
         ("Finance", "metrics", 3.0, 3.0, 0.0, False),
         ("Finance", "skills", 2.0, 4.0, 2.0, True),
@@ -232,8 +232,8 @@ def test_standing_does_not_flag_a_hidden_teams_stuck_segment(db_url, dmm, org):
     for n, day in enumerate((date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1))):
         held(db_url, dmm, org.legal, day, {"skills": (1 if n else 2, 5)}, phones=2)  # a dip, then flat: stuck
     history = leaders.consensus_history(db_url, leaders.Filters(MODEL))
-    assert "Legal" in set(trends.stuck_segments(history)["team"])
-    standing = leaders.standing(history, MIN_SIZE)
+    assert "Legal" in set(trends.stuck_segments(history, after=3)["team"])
+    standing = leaders.standing(history, MIN_SIZE, stuck_after=3)
     assert "Legal" not in set(standing.stuck["team"]) and "Legal" not in set(standing.cells["team"])
 
 
@@ -259,11 +259,15 @@ def test_trend_points_for_all_teams_are_one_quarterly_series(db_url, dmm, org):
         (T("2026-05-16"), round(8 / 3, 4), 4.0),  # Finance 2, Legal 4, Sales 2; targets 4, 5, 3
         (T("2026-08-15"), 2.0, 4.0),
     ]
-    assert sorted(flat(points.done, "panel", "series", "title")) == [
-        ("Metrics", leaders.ALL_TEAMS, "Define the metrics"),
-        ("Skills", leaders.ALL_TEAMS, "After the last workshop"),
-        ("Skills", leaders.ALL_TEAMS, "Before everything"),
-    ]
+    # for the whole organisation, actions done are counted per panel and month (one line each), not listed
+    done = points.done.assign(month=points.done["completed_on"].dt.strftime("%Y-%m"))
+    expected = leaders.done_actions(leaders.action_dates(db_url, filters), filters)
+    expected = expected.assign(panel=expected["segment_id"].map({s.id: s.name for s in dmm.segments}))
+    counts = expected.groupby(["panel", expected["completed_on"].dt.strftime("%Y-%m")]).size()
+    assert sorted(flat(done, "panel", "month", "title")) == sorted(
+        (panel, month, f"{n} action(s) done that month") for (panel, month), n in counts.items()
+    )
+    assert set(done["series"]) == {leaders.ALL_TEAMS} and (done["completed_on"].dt.day == 15).all()
 
 
 def test_trend_points_for_chosen_teams_are_one_series_per_team_with_workshop_ids(db_url, dmm, org):
@@ -310,7 +314,7 @@ def test_demo_actions_done_go_with_larger_rises(demo_url):
 def test_demo_small_team_never_stands_alone(demo_url):
     history = leaders.consensus_history(demo_url, leaders.Filters(MODEL))
     assert history.loc[history["team"] == "Legal & Compliance", "participants"].max() < MIN_SIZE
-    standing = leaders.standing(history, MIN_SIZE)
+    standing = leaders.standing(history, MIN_SIZE, stuck_after=3)
     assert "Legal & Compliance" not in set(standing.cells["team"])
     assert "Legal & Compliance" not in set(standing.stuck["team"])
     assert standing.protected.hidden == ("Legal & Compliance",)
@@ -356,7 +360,7 @@ def test_trend_chart_facets_by_panel_selects_workshops_and_dashes_the_target(db_
     assert target["mark"]["strokeDash"] == [5, 4] and target["transform"] == [{"filter": "(datum.kind === 'Target')"}]
     assert "strokeDash" not in line["mark"]
     assert dots["encoding"]["opacity"]["condition"]["param"] == "workshop"
-    assert done["mark"]["shape"] == "triangle-up"
+    assert done["mark"]["type"] == "rule" and done["transform"] == [{"filter": f"(datum.kind === '{charts.ACTION_DONE}')"}]
     data = rows(spec)
     skills = [
         (r["kind"], r["level"], r["workshop_id"]) for r in data if r["panel"] == "Skills" and r["kind"] != charts.ACTION_DONE
@@ -386,7 +390,7 @@ def test_trend_chart_for_all_teams_has_no_workshop_ids(db_url, dmm, org):
 
 
 def test_heatmap_colours_the_gap_and_outlines_the_stuck_cell(db_url, dmm, org):
-    standing = leaders.standing(leaders.consensus_history(db_url, leaders.Filters(MODEL)), MIN_SIZE)
+    standing = leaders.standing(leaders.consensus_history(db_url, leaders.Filters(MODEL)), MIN_SIZE, stuck_after=3)
     names = {s.id: s.name for s in dmm.segments}
     cells = standing.cells.assign(segment=standing.cells["segment_id"].map(names))
     spec = charts.heatmap_chart(cells, dmm, [s.name for s in dmm.segments], ["Finance", "Sales"]).to_dict()

@@ -59,7 +59,7 @@ def test_a_team_report_holds_the_teams_numbers_and_the_charts(demo_db, builtin_c
     filters = leaders.Filters("data-maturity", (finance,))
     report = reports.period_report(demo_db, builtin_catalog, filters, min_size=5, today=TODAY)
     page = Page(report.html)
-    assert report.file_name == "maturity-report-finance-all-time-2026-11-21.html"
+    assert report.file_name == "maturity-report-finance-2026-11-21.html"
     assert page.scripts == 0
     assert len(page.images) == 6  # heatmap, trends, flow, effect, per segment, room vs survey
     assert all(len(png(src)) > 2_000 for src in page.images)

@@ -98,7 +98,7 @@ def runs(levels: list[int], target: int | None = 4, segment: str = "skills") -> 
 
 
 def test_flat_for_three_workshops_below_target_is_stuck_since_the_first_of_them():
-    stuck = trends.stuck_segments(history(*runs([2, 2, 2])))
+    stuck = trends.stuck_segments(history(*runs([2, 2, 2])), after=3)
     assert stuck.to_dict("records") == [
         {
             "team_id": 1, "team": "Finance", "segment_id": "skills", "level": 2.0, "target": 4.0,
@@ -108,13 +108,13 @@ def test_flat_for_three_workshops_below_target_is_stuck_since_the_first_of_them(
 
 
 def test_the_flat_run_is_counted_back_from_the_latest_workshop():
-    stuck = trends.stuck_segments(history(*runs([1, 2, 2, 2, 2])))
+    stuck = trends.stuck_segments(history(*runs([1, 2, 2, 2, 2])), after=3)
     assert flat(stuck, "since", "workshops", "level") == [(T("2026-01-15"), 4, 2.0)]
 
 
 def test_rows_in_any_order_give_the_same_run():
     rows = runs([1, 3, 3, 3])
-    stuck = trends.stuck_segments(history(*reversed(rows)))
+    stuck = trends.stuck_segments(history(*reversed(rows)), after=3)
     assert flat(stuck, "since", "workshops") == [(T("2026-01-15"), 3)]
 
 
@@ -128,24 +128,30 @@ def test_rows_in_any_order_give_the_same_run():
     ],
 )
 def test_a_rise_in_the_run_resets_it(levels):
-    assert trends.stuck_segments(history(*runs(levels))).empty
+    assert trends.stuck_segments(history(*runs(levels)), after=3).empty
 
 
 def test_a_segment_at_or_above_target_or_without_one_is_not_stuck():
     h = history(*runs([3, 3, 3], target=3), *runs([4, 4, 4], target=3, segment="metrics"), *runs([1, 1, 1], None, "policies"))
-    assert trends.stuck_segments(h).empty
+    assert trends.stuck_segments(h, after=3).empty
 
 
 def test_a_dip_then_flat_counts_as_no_rise():
-    stuck = trends.stuck_segments(history(*runs([3, 2, 2])))
+    stuck = trends.stuck_segments(history(*runs([3, 2, 2])), after=3)
     assert flat(stuck, "level", "since", "workshops") == [(2.0, T("2025-10-01"), 3)]
-    longer = trends.stuck_segments(history(*runs([1, 3, 2, 2, 2])))
+    longer = trends.stuck_segments(history(*runs([1, 3, 2, 2, 2])), after=3)
     assert flat(longer, "since", "workshops") == [(T("2026-01-15"), 4)]
+
+
+def test_by_default_stuck_means_a_year_of_quarterly_workshops_without_a_rise():
+    assert trends.STUCK_AFTER == 4
+    assert trends.stuck_segments(history(*runs([2, 2, 2]))).empty
+    assert flat(trends.stuck_segments(history(*runs([2, 2, 2, 2]))), "workshops") == [(4,)]
 
 
 def test_stuck_is_per_team_and_segment_and_after_can_be_raised():
     h = history(*runs([2, 2, 2]), *runs([1, 2, 3], segment="metrics"), (2, "Sales", 9, "2026-04-15", 7, "skills", 2, 4))
-    assert flat(trends.stuck_segments(h), "team", "segment_id") == [("Finance", "skills")]
+    assert flat(trends.stuck_segments(h, after=3), "team", "segment_id") == [("Finance", "skills")]
     assert trends.stuck_segments(h, after=4).empty
 
 

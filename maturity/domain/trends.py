@@ -20,7 +20,7 @@ ACTION_COLUMNS = ["team_id", "segment_id", "title", "status", "created_on", "due
 SMALLER_TEAMS = "Smaller teams"
 NO_ACTION = "No action done in between"
 WITH_ACTION = "At least one action done"
-STUCK_AFTER = 3  # workshops in a row without a rise, below target
+STUCK_AFTER = 4  # workshops in a row without a rise, below target: a year of quarterly workshops
 
 
 def empty_history() -> pd.DataFrame:
@@ -121,29 +121,24 @@ def stuck_segments(history: pd.DataFrame, after: int = STUCK_AFTER) -> pd.DataFr
 
     Columns: team_id, team, segment_id, level, target, since (first workshop of the flat run), workshops.
     """
-    out = []
-    for (team_id, segment_id), rows in history.sort_values(["held_on", "workshop_id"]).groupby(["team_id", "segment_id"]):
-        levels = rows["level"].tolist()
-        run = 1  # the latest workshop, plus every earlier one at or above it with no rise in between
-        for earlier, later in zip(reversed(levels[:-1]), reversed(levels[1:]), strict=False):
-            if later > earlier:
-                break
-            run += 1
-        last = rows.iloc[-1]
-        target = last["target"]
-        if run >= after and pd.notna(target) and last["level"] < target:
-            out.append(
-                {
-                    "team_id": team_id,
-                    "team": last["team"],
-                    "segment_id": segment_id,
-                    "level": last["level"],
-                    "target": target,
-                    "since": rows.iloc[-run]["held_on"],
-                    "workshops": run,
-                }
-            )
-    return pd.DataFrame(out, columns=["team_id", "team", "segment_id", "level", "target", "since", "workshops"])
+    cols = ["team_id", "team", "segment_id", "level", "target", "since", "workshops"]
+    if history.empty:
+        return pd.DataFrame(columns=cols)
+    keys = ["team_id", "segment_id"]
+    frame = history.sort_values(["held_on", "workshop_id"])
+    rose = frame["level"] > frame.groupby(keys)["level"].shift(1)
+    # runs of workshops without a rise: a rise starts a new run, the latest run is the one that counts
+    run_id = rose.astype(int).groupby([frame[k] for k in keys]).cumsum()
+    latest_run = frame[run_id == run_id.groupby([frame[k] for k in keys]).transform("max")]
+    runs = latest_run.groupby(keys, as_index=False).agg(
+        team=("team", "last"),
+        level=("level", "last"),
+        target=("target", "last"),
+        since=("held_on", "first"),
+        workshops=("held_on", "size"),
+    )
+    stuck = runs[(runs["workshops"] >= after) & runs["target"].notna() & (runs["level"] < runs["target"])]
+    return stuck[cols].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- trends
@@ -167,7 +162,7 @@ def organisation_trend(history: pd.DataFrame, by: str = "segment_id", min_size: 
     cols = [by, "quarter", "held_on", "level", "target", "teams"]
     if history.empty:
         return pd.DataFrame(columns=cols)
-    frame = history.assign(quarter=history["held_on"].map(quarter_start))
+    frame = history.assign(quarter=pd.to_datetime(history["held_on"]).dt.to_period("Q").dt.start_time)
     last = frame.sort_values(["held_on", "workshop_id"]).groupby(["team_id", by, "quarter"], as_index=False).tail(1)
     last = last.assign(big=last["participants"] >= min_size)
     out = last.groupby([by, "quarter"], as_index=False).agg(

@@ -53,6 +53,13 @@ def _timestamps(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame
 
 
+def models_in_use(url: str) -> set[str]:
+    """The models some workshop recorded a consensus on."""
+    with read_session(url) as session:
+        query = select(Workshop.model_id).join(Consensus, Consensus.workshop_id == Workshop.id).distinct()
+        return set(session.exec(query).all())
+
+
 def consensus_history(url: str, filters: Filters) -> pd.DataFrame:
     """One row per recorded consensus in scope (see trends.HISTORY_COLUMNS), oldest first.
 
@@ -139,11 +146,11 @@ class Standing:
     protected: trends.Protected
 
 
-def standing(history: pd.DataFrame, min_size: int) -> Standing:
+def standing(history: pd.DataFrame, min_size: int, *, stuck_after: int = trends.STUCK_AFTER) -> Standing:
     latest = trends.latest_per_segment(history)
     protected = trends.protect_small_teams(latest, min_size)
     shown = set(protected.frame["team"])
-    stuck = trends.stuck_segments(history)
+    stuck = trends.stuck_segments(history, after=stuck_after)
     stuck = stuck[stuck["team"].isin(shown)].reset_index(drop=True)
     keys = set(zip(stuck["team"], stuck["segment_id"], strict=False))
     cells = protected.frame.assign(
@@ -259,6 +266,14 @@ def trend_points(
     done = done_actions(actions, filters).assign(panel=lambda f: f["segment_id"].map(sections))
     hidden = 0
     if not filters.team_ids:
+        # the whole organisation: actions done counted per panel and month, one line each, not one per action
+        month = done["completed_on"].dt.to_period("M").dt.start_time + pd.Timedelta(days=14)
+        done = (
+            done.assign(completed_on=month)
+            .groupby(["panel", "completed_on"], as_index=False)
+            .size()
+            .assign(title=lambda f: f["size"].map(lambda n: f"{n} action(s) done that month"))
+        )
         frame = trends.section_averages(history, sections).rename(columns={"section": "panel"})
         points = trends.organisation_trend(frame, by="panel", min_size=min_size).assign(
             series=ALL_TEAMS, workshop_id=None, workshop=""

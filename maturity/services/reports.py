@@ -35,7 +35,7 @@ p.meta { color: #444; margin-top: 0; } p.note { color: #555; font-size: .9rem; }
 ul.headline li { margin: .25rem 0; }
 table { border-collapse: collapse; width: 100%; font-size: .88rem; margin: .6rem 0 1rem; }
 th, td { border-bottom: 1px solid #ccc; padding: .3rem .45rem; text-align: left; vertical-align: top; }
-th { background: #f3f4f6; } table.grid { font-size: .72rem; table-layout: fixed; } table.grid td, table.grid th { padding: .2rem; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f3f4f6; } th.num { text-align: right; } table.grid { font-size: .72rem; table-layout: fixed; } table.grid td, table.grid th { padding: .2rem; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: .8rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { color: #555; font-size: .85rem; }
 .missing { border: 1px dashed #999; padding: .6rem; color: #555; }
@@ -76,7 +76,7 @@ def table_html(frame: pd.DataFrame, *, numbers: Sequence[str] = (), digits: int 
     """A plain HTML table; `numbers` columns are right-aligned and rounded."""
     if frame.empty:
         return '<p class="note">Nothing to show for this scope.</p>'
-    head = "".join(f"<th>{e(str(c))}</th>" for c in frame.columns)
+    head = "".join(f'<th class="num">{e(str(c))}</th>' if c in numbers else f"<th>{e(str(c))}</th>" for c in frame.columns)
     rows = []
     for record in frame.itertuples(index=False):
         cells = []
@@ -153,11 +153,11 @@ def period_report(url: str, catalog: Catalog, filters: leaders.Filters, *, min_s
     parts = [
         f"<h1>{e(title)}</h1>",
         f'<p class="meta">{e(scope)} · generated {today:%d %B %Y} · {history["workshop_id"].nunique()} workshop(s), '
-        f"{len(set(standing.cells['team']))} team row(s)</p>",
+        f"{len(set(standing.cells['team']))} team(s) shown</p>",
     ]
     if history.empty:
         parts.append('<p class="note">No workshop in this scope recorded a consensus yet.</p>')
-        return Report(_page(title, "\n".join(parts)), f"maturity-report-{_slug(scope)}.html")
+        return Report(_page(title, "\n".join(parts)), _file_name(scope, today))
 
     parts.append(_headline(standing, follow, names))
 
@@ -197,6 +197,7 @@ def period_report(url: str, catalog: Catalog, filters: leaders.Filters, *, min_s
                     }  # fmt: skip
                 ),
                 numbers=("Level", "Target", "Workshops without a rise"),
+                digits=0,
             ),
         ]
 
@@ -207,7 +208,7 @@ def period_report(url: str, catalog: Catalog, filters: leaders.Filters, *, min_s
         "<h2>How the levels moved</h2>",
         chart_figure(
             charts.trend_chart(charts.trend_frame(points.points, points.done), model, points.panels),
-            "Consensus per segment over time (solid), target (dashed), actions done (green triangles)",
+            "Consensus per segment over time (solid), target (dashed), actions done (green lines)",
         ),
     ]
     table = sections.points.assign(when=sections.points["held_on"].dt.strftime("%b %Y"))
@@ -279,7 +280,12 @@ def period_report(url: str, catalog: Catalog, filters: leaders.Filters, *, min_s
         parts.append(
             '<p class="note">No survey wave in this period maps questions to this model with enough responses to show.</p>'
         )
-    return Report(_page(title, "\n".join(parts)), f"maturity-report-{_slug(scope)}-{today:%Y-%m-%d}.html")
+    return Report(_page(title, "\n".join(parts)), _file_name(scope, today))
+
+
+def _file_name(scope: str, today: date) -> str:
+    """maturity-report-<teams>-<day it was made>.html: the period is inside the file, the teams say which one it is."""
+    return f"maturity-report-{_slug(scope.split(' · ')[0])}-{today:%Y-%m-%d}.html"
 
 
 def _headline(standing: leaders.Standing, follow: leaders.FollowThrough, names: dict[str, str]) -> str:

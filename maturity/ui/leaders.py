@@ -34,7 +34,7 @@ def _remember(name: str) -> None:
 
 def scope_ui(url: str, catalog: Catalog, *, teams_help: str = "") -> tuple[leaders.Filters, ModelDefinition, dict[int, str]]:
     """Model, teams and period; the same choice follows the leader from page to page. Stops when there is nothing."""
-    used = {w.model_id for w in ws.list_workshops(url, limit=10_000)} & set(catalog.models)
+    used = leaders.models_in_use(url) & set(catalog.models)
     if not used:
         st.info(
             "No workshop has recorded a consensus yet. Run a workshop, or load the demo data from the home page, "
@@ -60,7 +60,7 @@ def scope_ui(url: str, catalog: Catalog, *, teams_help: str = "") -> tuple[leade
         list(teams),
         default=[t for t in remembered.get("teams", []) if t in teams],
         format_func=teams.get,
-        placeholder="All teams (the organisation's average)",
+        placeholder="All teams",
         help=teams_help or "Leave empty to see the organisation as a whole; pick teams to compare them.",
         key="leaders_teams",
         on_change=_remember,

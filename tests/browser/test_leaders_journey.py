@@ -71,6 +71,11 @@ def top(page) -> None:
     main_area(page).evaluate("element => { element.scrollTop = 0; }")
 
 
+def scroll_to(locator, *, block: str) -> None:
+    """Scroll the app's main area (not the document: screenshots miss it) to show `locator`."""
+    locator.evaluate("(element, block) => element.scrollIntoView({block})", block)
+
+
 def test_leaders_follow_one_team_from_the_heatmap_to_a_report(page, app_url, artifacts, tmp_path):
     started_at = time.monotonic()
     main = main_area(page)
@@ -98,7 +103,6 @@ def test_leaders_follow_one_team_from_the_heatmap_to_a_report(page, app_url, art
     expect(stuck.get_by_role("columnheader", name="Workshops without a rise", include_hidden=True)).to_have_count(1)
     expect(stuck.locator("td[role='gridcell']").filter(has_text=re.compile(r"^Operations$")).first).to_be_attached()
     page.screenshot(path=artifacts / "leaders-standing-stuck.png")
-    main.get_by_test_id("stVegaLiteChart").screenshot(path=artifacts / "leaders-standing-heatmap.png")
     top(page)
     page.screenshot(path=artifacts / "leaders-standing.png")
 
@@ -108,6 +112,7 @@ def test_leaders_follow_one_team_from_the_heatmap_to_a_report(page, app_url, art
     expect_teams_chosen(page, [])
     expect(metric(page, "All teams (mean) · average level")).to_have_text(LEVEL_NUMBER)
     expect_chart(page)
+    page.screenshot(path=artifacts / "leaders-trends-all.png")
     pick(page, teams_filter(page).get_by_role("combobox", name="Teams"), TEAM)
     page.keyboard.press("Escape")
     wait_for_app_idle(page)
@@ -117,14 +122,21 @@ def test_leaders_follow_one_team_from_the_heatmap_to_a_report(page, app_url, art
     expect_chart(page)
     top(page)
     page.screenshot(path=artifacts / "leaders-trends-finance.png")
-    main.get_by_test_id("stVegaLiteChart").screenshot(path=artifacts / "leaders-trends-finance-chart.png")
+    scroll_to(main.get_by_test_id("stVegaLiteChart"), block="start")
+    page.screenshot(path=artifacts / "leaders-trends-finance-chart.png")
     behind = main.get_by_test_id("stExpander").filter(has_text=re.compile(r"The \d+ workshop\(s\) behind these lines"))
     expect(behind).to_have_count(1)
     behind.locator("summary").click()
     chosen = behind.get_by_role("combobox", name="Workshop")
+    summary_link = behind.get_by_role("link", name="Open its summary")
+    expect(summary_link).to_be_visible()
+    scroll_to(summary_link, block="center")
+    expect(summary_link).to_be_in_viewport()
+    page.wait_for_timeout(300)  # the expander slides open
+    page.screenshot(path=artifacts / "leaders-trends-workshops.png")
     expect(chosen).to_have_value(re.compile(rf"^\d\d \w{{3}} \d{{4}} · {TEAM} — "))
     workshop_title = chosen.input_value().split(" · ", 1)[1]
-    behind.get_by_role("link", name="Open its summary").click()
+    summary_link.click()
     expect(page).to_have_url(re.compile(r"/summary\?w=\d+$"))
     wait_for_app_idle(page)
     expect(main.get_by_role("heading", level=1)).to_have_text(workshop_title)
@@ -138,9 +150,12 @@ def test_leaders_follow_one_team_from_the_heatmap_to_a_report(page, app_url, art
     done = metric(page, "Actions done")
     expect(done).to_have_text(re.compile(r"^\d+$"))
     assert int(done.inner_text()) > 0
-    expect(metric(page, "Level change after an action")).to_have_text(re.compile(r"^\+\d\.\d\d$"))
+    expect(metric(page, "Rise after an action")).to_have_text(re.compile(r"^\+\d\.\d\d$"))
     expect_chart(page)
     page.screenshot(path=artifacts / "leaders-follow-through.png")
+    for heading, shot in (("Are the actions working?", "effect"), ("Per segment", "per-segment")):
+        scroll_to(main.get_by_role("heading", name=heading), block="start")
+        page.screenshot(path=artifacts / f"leaders-follow-through-{shot}.png")
 
     go(page, "Room vs organisation")
     expect(main.get_by_role("heading", name="Room vs organisation")).to_be_visible()

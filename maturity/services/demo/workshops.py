@@ -53,7 +53,7 @@ def workshop_history(session, rng, team, model: ModelDefinition, start, pace, to
     room = (3, 4) if team.name in SMALL_TEAMS else (5, 9)
     dates = _quarter_dates(today) if model.id == "data-maturity" else _quarter_dates(today)[1::2]
     for number, held_on in enumerate(dates, start=1):
-        rule = "lowest" if team.name == "Finance" and number % 4 == 0 else "median"
+        rule = "lowest" if team.name == "Finance" and number == 4 else "median"
         workshop = Workshop(
             team_id=team.id,
             model_id=model.id,

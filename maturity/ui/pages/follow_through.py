@@ -33,7 +33,7 @@ c2.metric("Actions done", int(flow["done"].sum()), border=True)
 c3.metric("Overdue now", int(flow["overdue"].iloc[-1]) if len(flow) else 0, border=True)
 if effect.with_actions is not None and effect.without_actions is not None:
     c4.metric(
-        "Level change after an action",
+        "Rise after an action",
         f"{effect.with_actions:+.2f}",
         f"{effect.with_actions - effect.without_actions:+.2f} vs no action",
         border=True,

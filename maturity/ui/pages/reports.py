@@ -23,7 +23,7 @@ kind = st.segmented_control(
     "Report on", ["A team or the organisation", "One workshop"], default="A team or the organisation", key="report_kind"
 )
 if kind == "One workshop":
-    workshops = [w for w in ws.list_workshops(url, limit=10_000) if w.model_id in catalog.models]
+    workshops = [w for w in ws.list_workshops(url, limit=500) if w.model_id in catalog.models]
     if not workshops:
         st.info("No workshop yet.", icon=":material/groups:")
         st.stop()

@@ -46,7 +46,7 @@ c3.metric("Stuck segments", len(standing.stuck), border=True, help=f"No rise for
 team_order = sorted(set(cells["team"]), key=lambda t: (t == SMALLER_TEAMS, t))
 st.altair_chart(charts.heatmap_chart(cells, model, order, team_order), key="standing_heatmap")
 if standing.protected.note:
-    st.caption(f":material/visibility_off: Anonymity: {standing.protected.note} (minimum {min_size}, MATURITY_MIN_GROUP_SIZE).")
+    st.caption(f":material/visibility_off: Anonymity: {standing.protected.note}")
 
 st.subheader("Stuck segments")
 if standing.stuck.empty:

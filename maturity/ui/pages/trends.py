@@ -16,7 +16,7 @@ catalog = context.catalog()
 st.title("Maturity trends")
 st.caption(
     "Is the level moving? Solid lines are the consensus each workshop recorded, dashed lines the target, "
-    "green triangles the actions done on that segment. Click a team's point to open the workshop behind it."
+    "green lines mark the days actions on that segment were done. Click a team's point to open the workshop behind it."
 )
 filters, model, teams = lv.scope_ui(url, catalog)
 by = st.segmented_control(
@@ -40,7 +40,7 @@ if drawn.points.empty:
     st.stop()
 
 ends = drawn.points.groupby("series")["held_on"].agg(["min", "max"])
-columns = st.columns(min(4, len(ends)))
+columns = st.columns(4)
 for column, (series, (start, end)) in zip(columns * 10, ends.iterrows(), strict=False):
     rows = drawn.points[drawn.points["series"] == series]
     now, then = rows[rows["held_on"] == end]["level"].mean(), rows[rows["held_on"] == start]["level"].mean()
