@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from datetime import date
 
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from maturity.services import demo, status
+from maturity.services import demo, leaders, reports, status
 from maturity.storage.engine import dispose_engines, read_session, write_session
 from maturity.storage.migrate import current_revision, head_revision, upgrade
 from maturity.storage.tables import Team
@@ -41,8 +43,44 @@ def test_migrations_and_demo_run_on_postgresql(pg_url, builtin_catalog):
     assert upgrade(pg_url) == head_revision() == current_revision(pg_url)
     demo.load_demo(pg_url, catalog=builtin_catalog)
     counts = status.database_status(pg_url).counts
-    assert counts["teams"] == 5 and counts["votes"] > 2000
+    assert counts["teams"] == 6 and counts["votes"] > 2000
     assert demo.load_demo(pg_url, catalog=builtin_catalog).created == {}
+
+
+def test_the_leaders_view_gives_the_same_figures_on_postgresql(pg_url, db_url, builtin_catalog):
+    """The same demo on both databases: every leaders' query and the report agree to the number."""
+    today = date(2026, 11, 21)
+    upgrade(pg_url)
+    for url in (pg_url, db_url):
+        demo.load_demo(url, catalog=builtin_catalog, today=today)
+    model = builtin_catalog.models["data-maturity"]
+    filters = leaders.Filters("data-maturity")
+    views = {}
+    for url in (pg_url, db_url):
+        history = leaders.consensus_history(url, filters)
+        follow = leaders.follow_through(url, history, filters, today=today)
+        views[url] = (
+            history.drop(columns=["team_id", "workshop_id"])
+            .sort_values(["team", "held_on", "segment_id"])
+            .reset_index(drop=True),
+            leaders.standing(history, 5)
+            .cells[["team", "segment_id", "level", "target", "stuck"]]
+            .sort_values(["team", "segment_id"])
+            .reset_index(drop=True),
+            follow.flow,
+            follow.effect,
+            leaders.perception(url, builtin_catalog, model, history, filters, min_size=5).rows,
+        )
+        assert leaders.models_in_use(url) == {"data-maturity", "data-team-health-check"}
+    pg, lite = views[pg_url], views[db_url]
+    assert len(pg[0]) > 300 and pg[0]["participants"].min() == 3
+    for left, right in zip(pg, lite, strict=True):
+        if isinstance(left, pd.DataFrame):
+            pd.testing.assert_frame_equal(left, right)
+        else:
+            assert left == right
+    report = reports.period_report(pg_url, builtin_catalog, filters, min_size=5, today=today)
+    assert "Where we stand" in report.html and report.html.count("data:image/png;base64,") == 6
 
 
 def test_read_then_write_on_postgresql_loses_no_update(pg_url):
