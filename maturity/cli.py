@@ -1,4 +1,4 @@
-"""Command line: python -m maturity validate | migrate | init | demo | status."""
+"""Command line: python -m maturity validate | migrate | init | demo | status | report."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ COMMANDS_HELP = """commands:
   init                 migrate, then offer demo data when the database is empty
   demo                 fill the database with realistic demo data (safe to run twice)
   status               show the database, its schema revision and what it holds
+  report               write the leaders' report (HTML, charts included) for teams or a workshop
 """
 
 
@@ -35,7 +36,28 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="fill the database with demo data")
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     commands.add_parser("status", help="show the database and what it holds")
+    report = commands.add_parser(
+        "report",
+        help="write a report as one HTML file",
+        description="Where the teams stand, how they moved and whether the actions got done, "
+        "or one workshop's summary: one self-contained HTML file with the charts as images.",
+    )
+    report.add_argument("--model", default="data-maturity", help="maturity model id (default data-maturity)")
+    report.add_argument("--team", action="append", default=[], metavar="NAME", help="a team (repeat for several; default all)")
+    report.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first day of the period (default: all time)")
+    report.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last day of the period (default: today)")
+    report.add_argument("--workshop", type=int, metavar="ID", help="report on one workshop instead")
+    report.add_argument("--out", type=Path, metavar="FILE", help="where to write it (default: a name in data/)")
     return parser
+
+
+def _day(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-01-31") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    handler = {"validate": _validate, "migrate": _migrate, "init": _init, "demo": _demo, "status": _status}[args.command]
+    handler = {
+        "validate": _validate,
+        "migrate": _migrate,
+        "init": _init,
+        "demo": _demo,
+        "status": _status,
+        "report": _report,
+    }[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:
@@ -137,4 +166,34 @@ def _status(args) -> int:
     print(f"revision: {report.revision or 'none (run: python -m maturity migrate)'}")
     for name, count in report.counts.items():
         print(f"{name}: {count}")
+    return 0
+
+
+def _report(args) -> int:
+    from maturity.content.catalog import load_catalog
+    from maturity.services import leaders, reports
+    from maturity.services.database import prepare_database
+    from maturity.services.workshops import list_teams
+
+    settings = get_settings()
+    prepare_database(settings.db_url)
+    catalog = load_catalog(settings.content_sources)
+    if args.workshop is not None:
+        report = reports.workshop_report(settings.db_url, catalog, args.workshop)
+    else:
+        teams = {t.name.casefold(): t.id for t in list_teams(settings.db_url)}
+        unknown = [name for name in args.team if name.casefold() not in teams]
+        if unknown:
+            known = ", ".join(sorted(t.name for t in list_teams(settings.db_url))) or "none yet"
+            print(f"error: no team named {', '.join(map(repr, unknown))}; the teams are: {known}", file=sys.stderr)
+            return 1
+        if args.since and args.until and args.since > args.until:
+            print(f"error: --since {args.since} is after --until {args.until}", file=sys.stderr)
+            return 1
+        filters = leaders.Filters(args.model, tuple(teams[n.casefold()] for n in args.team), args.since, args.until)
+        report = reports.period_report(settings.db_url, catalog, filters, min_size=settings.min_group_size)
+    out = args.out or Path("data") / report.file_name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report.html, encoding="utf-8")
+    print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KB)")
     return 0

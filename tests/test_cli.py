@@ -28,7 +28,7 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 def test_help_lists_every_command():
     result = run("--help")
     assert result.returncode == 0
-    for command in ("validate", "migrate", "init", "demo", "status"):
+    for command in ("validate", "migrate", "init", "demo", "status", "report"):
         assert command in result.stdout
 
 
@@ -91,3 +91,30 @@ def test_init_prints_the_generated_secret_and_keeps_it(tmp_path):
     line = next(line for line in first.stdout.splitlines() if line.startswith("Facilitator sign-in secret:"))
     assert "MATURITY_ADMIN_SECRET" in line
     assert line in run("init", env=env).stdout.splitlines()
+
+
+def test_report_writes_the_leaders_report_and_refuses_unknown_teams_and_bad_dates(tmp_path, builtin_catalog):
+    from datetime import date
+
+    from maturity.services import demo
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    env = {"MATURITY_DB_URL": url}
+    assert run("migrate", env=env).returncode == 0
+    demo.load_demo(url, catalog=builtin_catalog, today=date(2026, 11, 21))
+    out = tmp_path / "reports" / "finance.html"
+    result = run("report", "--team", "finance", "--since", "2025-01-01", "--out", str(out), env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"wrote {out} (")
+    page = out.read_text(encoding="utf-8")
+    assert "Finance · from 01 Jan 2025" in page and "data:image/png;base64," in page and "Marketing" not in page
+
+    unknown = run("report", "--team", "Nobody", env=env)
+    assert unknown.returncode == 1
+    assert "no team named 'Nobody'; the teams are: Data & Analytics, Finance" in unknown.stderr
+    bad = run("report", "--since", "2026-02-30", env=env)
+    assert bad.returncode == 2 and "'2026-02-30' is not a date; write it as YYYY-MM-DD" in bad.stderr
+    backwards = run("report", "--since", "2026-06-01", "--until", "2026-01-01", env=env)
+    assert backwards.returncode == 1 and "is after --until" in backwards.stderr
+    missing = run("report", "--workshop", "99999", env=env)
+    assert missing.returncode == 2 and "There is no workshop 99999." in missing.stderr
