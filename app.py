@@ -10,7 +10,8 @@ st.set_page_config(page_title="maturity", page_icon=":material/stairs:", layout=
 announce_admin_secret()
 role = current_role()
 # Participants and visitors get no menu: there is nowhere else for them to go.
-page = st.navigation(pages_for(role), position="sidebar" if role is Role.FACILITATOR else "hidden")
+# every page listed: the facilitator moves between sections mid-workshop, a "View more" fold would hide some
+page = st.navigation(pages_for(role), position="sidebar" if role is Role.FACILITATOR else "hidden", expanded=True)
 write_pending_cookie()
 if role is Role.FACILITATOR:
     with st.sidebar:

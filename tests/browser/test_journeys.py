@@ -45,7 +45,7 @@ def test_newcomer_loads_the_demo_data_from_the_home_page(page, app_url, artifact
     expect(success).to_contain_text(re.compile(r"\d+ workshops, \d+ survey responses"))
     expect(main.get_by_role("heading", name="In this database")).to_be_visible()
     expect(main.get_by_role("heading", name="Start here")).to_have_count(0)
-    expect(_metric(page, "Teams")).to_have_text("5")
+    expect(_metric(page, "Teams")).to_have_text("6")
     expect(_metric(page, "People")).to_have_text("12")
     expect(_metric(page, "Workshops")).to_have_text(re.compile(r"^[1-9][\d,]*$"))
     expect(_metric(page, "Votes")).to_have_text(re.compile(r"^[1-9][\d,]*$"))
