@@ -232,7 +232,7 @@ def heatmap_view(url: str, model: ModelDefinition, filters: Filters, laps: Laps)
 def follow_view(url: str, model: ModelDefinition, filters: Filters, laps: Laps) -> dict:
     history = leaders.consensus_history(url, filters)
     laps.lap("query")
-    ft = leaders.follow_through(url, history, filters)  # its action query counts as frame time here
+    ft = leaders.follow_through(url, history, filters, min_size=MIN_SIZE)  # its action query counts as frame time here
     names = {s.id: s.name for s in model.segments}
     per_segment = ft.per_segment.assign(segment=ft.per_segment["segment_id"].map(names))
     laps.lap("frame")

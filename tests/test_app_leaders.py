@@ -155,3 +155,16 @@ def test_reports_page_builds_an_organisation_and_a_workshop_report(demo_db):
     assert "build it again" in at.caption[-1].value  # the old report is not offered for the new choice
     at.button(key="build_report").click().run()
     assert at.success[0].value.startswith("Ready: workshop-")
+
+
+def test_pages_with_only_a_small_team_chosen_show_no_number_of_theirs(demo_db):
+    legal = next(t.id for t in ws.list_teams(demo_db) if t.name == "Legal & Compliance")
+    at = facilitator("perception")
+    at.multiselect(key="leaders_teams").set_value([legal]).run()
+    assert not at.exception
+    assert not any(m.label.startswith("Widest gap") for m in at.metric)  # no room score to compare: no "nan"
+    assert at.dataframe[0].value["room"].isna().all()
+    at.switch_page(page_path("standing")).run()
+    assert "fewer than 5 participants in its latest workshops" in at.warning[0].value
+    at.switch_page(page_path("follow_through")).run()
+    assert not at.exception and "Rise after an action" not in metrics(at)

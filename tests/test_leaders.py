@@ -181,7 +181,7 @@ def test_action_dates_filter_by_team(db_url, org):
 
 def test_follow_through_steps_effect_and_flow(db_url, org):
     history = leaders.consensus_history(db_url, leaders.Filters(MODEL))
-    follow = leaders.follow_through(db_url, history, leaders.Filters(MODEL), today=date(2026, 8, 10))
+    follow = leaders.follow_through(db_url, history, leaders.Filters(MODEL), min_size=MIN_SIZE, today=date(2026, 8, 10))
     finance = follow.steps[follow.steps["team"] == "Finance"]
     assert sorted(flat(finance, "segment_id", "end", "change", "actions_done")) == [
         ("metrics", T("2026-04-15"), 1.0, 1),  # "Define the metrics", done 1 March
@@ -199,13 +199,23 @@ def test_follow_through_steps_effect_and_flow(db_url, org):
         {"quarter": "2026 Q3", "quarter_start": T("2026-07-01"), "opened": 1, "done": 1, "overdue": 1},
     ]
     per_segment = follow.per_segment.sort_values("segment_id")
-    assert flat(per_segment, "segment_id", "actions_done", "change", "teams") == [("metrics", 1, 2.0, 1), ("skills", 0, 0.0, 1)]
+    # every action done counts for its segment, also the ones before the first or after the last workshop
+    assert flat(per_segment, "segment_id", "actions_done", "change", "teams") == [("metrics", 1, 2.0, 1), ("skills", 2, 0.0, 1)]
+
+
+def test_follow_through_leaves_out_a_small_teams_level_steps(db_url, dmm, org):
+    held(db_url, dmm, org.legal, date(2026, 8, 1), {"skills": (5, 5)}, phones=2)  # Legal's second workshop: a step
+    history = leaders.consensus_history(db_url, leaders.Filters(MODEL, team_ids=(org.legal,)))
+    follow = leaders.follow_through(db_url, history, leaders.Filters(MODEL, team_ids=(org.legal,)), min_size=MIN_SIZE)
+    assert follow.steps.empty and follow.effect.rows == [] and follow.per_segment.empty
+    smaller = leaders.follow_through(db_url, history, leaders.Filters(MODEL, team_ids=(org.legal,)), min_size=2)
+    assert flat(smaller.steps, "team", "segment_id", "change") == [("Legal", "skills", 1.0)]
 
 
 def test_follow_through_in_a_period_counts_only_actions_done_in_it(db_url, org):
     filters = leaders.Filters(MODEL, start=date(2026, 4, 1), end=date(2026, 12, 31))
     history = leaders.consensus_history(db_url, filters)
-    follow = leaders.follow_through(db_url, history, filters, today=date(2026, 8, 10))
+    follow = leaders.follow_through(db_url, history, filters, min_size=MIN_SIZE, today=date(2026, 8, 10))
     assert follow.done["title"].tolist() == ["After the last workshop"]
     assert follow.flow["quarter"].tolist() == ["2026 Q2", "2026 Q3"]  # until today, not the end of the period
     assert follow.effect.steps_with == 0 and follow.effect.steps_without == 2  # only Finance's f2 → f3 steps
@@ -256,7 +266,7 @@ def test_trend_points_for_all_teams_are_one_quarterly_series(db_url, dmm, org):
     skills = points.points[points.points["panel"] == "Skills"]
     assert [(d, round(lv, 4), round(tg, 4)) for d, lv, tg in flat(skills, "held_on", "level", "target")] == [
         (T("2026-02-15"), 2.0, 4.0),
-        (T("2026-05-16"), round(8 / 3, 4), 4.0),  # Finance 2, Legal 4, Sales 2; targets 4, 5, 3
+        (T("2026-05-16"), 2.0, 3.5),  # Finance 2, Sales 2; targets 4, 3 — Legal (2 phones) is never averaged in alone
         (T("2026-08-15"), 2.0, 4.0),
     ]
     # for the whole organisation, actions done are counted per panel and month (one line each), not listed
@@ -303,7 +313,7 @@ def test_trend_points_by_section_average_the_sections_segments(db_url, dmm, org)
 def test_demo_actions_done_go_with_larger_rises(demo_url):
     filters = leaders.Filters(MODEL)
     history = leaders.consensus_history(demo_url, filters)
-    follow = leaders.follow_through(demo_url, history, filters, today=DEMO_TODAY)
+    follow = leaders.follow_through(demo_url, history, filters, min_size=MIN_SIZE, today=DEMO_TODAY)
     effect = follow.effect
     assert effect.steps_with >= 10 and effect.steps_without >= 10
     assert effect.with_actions > effect.without_actions + 0.3
@@ -386,7 +396,7 @@ def test_trend_chart_for_all_teams_has_no_workshop_ids(db_url, dmm, org):
     spec = charts.trend_chart(charts.trend_frame(points.points), dmm, points.panels).to_dict()
     data = rows(spec)
     assert {r["series"] for r in data} == {leaders.ALL_TEAMS} and all(r["workshop_id"] is None for r in data)
-    assert [r["level"] for r in data if r["panel"] == "Metrics" and r["kind"] == "Consensus"] == pytest.approx([1.0, 5 / 3, 3.0])
+    assert [r["level"] for r in data if r["panel"] == "Metrics" and r["kind"] == "Consensus"] == pytest.approx([1.0, 2.0, 3.0])
 
 
 def test_heatmap_colours_the_gap_and_outlines_the_stuck_cell(db_url, dmm, org):
@@ -421,7 +431,7 @@ def test_heatmap_draws_the_smaller_teams_row(db_url, dmm, org):
 
 def test_flow_chart_draws_opened_and_done_bars_and_the_overdue_line(db_url, dmm, org):
     history = leaders.consensus_history(db_url, leaders.Filters(MODEL))
-    flow = leaders.follow_through(db_url, history, leaders.Filters(MODEL), today=date(2026, 8, 10)).flow
+    flow = leaders.follow_through(db_url, history, leaders.Filters(MODEL), min_size=MIN_SIZE, today=date(2026, 8, 10)).flow
     spec = charts.flow_chart(flow).to_dict()
     bars, overdue = spec["layer"]
     assert bars["mark"]["type"] == "bar" and bars["encoding"]["x"]["sort"] == ["2025 Q4", "2026 Q1", "2026 Q2", "2026 Q3"]
@@ -439,7 +449,7 @@ def test_flow_chart_draws_opened_and_done_bars_and_the_overdue_line(db_url, dmm,
 
 def test_effect_chart_labels_each_bar_with_the_change_and_the_steps(db_url, org):
     history = leaders.consensus_history(db_url, leaders.Filters(MODEL))
-    effect = leaders.follow_through(db_url, history, leaders.Filters(MODEL), today=date(2026, 8, 10)).effect
+    effect = leaders.follow_through(db_url, history, leaders.Filters(MODEL), min_size=MIN_SIZE, today=date(2026, 8, 10)).effect
     spec = charts.effect_chart(effect.rows).to_dict()
     bars, text = spec["layer"]
     assert text["encoding"]["text"]["field"] == "label"
@@ -452,13 +462,15 @@ def test_effect_chart_labels_each_bar_with_the_change_and_the_steps(db_url, org)
 
 def test_segment_follow_chart_puts_actions_and_change_side_by_side(db_url, dmm, org):
     history = leaders.consensus_history(db_url, leaders.Filters(MODEL))
-    per_segment = leaders.follow_through(db_url, history, leaders.Filters(MODEL), today=date(2026, 8, 10)).per_segment
+    per_segment = leaders.follow_through(
+        db_url, history, leaders.Filters(MODEL), min_size=MIN_SIZE, today=date(2026, 8, 10)
+    ).per_segment
     frame = per_segment.assign(segment=per_segment["segment_id"].map({s.id: s.name for s in dmm.segments}))
     spec = charts.segment_follow_chart(frame, ["Skills", "Metrics"]).to_dict()
     done, change = spec["hconcat"]
     assert done["encoding"]["x"]["field"] == "actions_done" and change["encoding"]["x"]["field"] == "change"
     assert change["encoding"]["color"]["condition"]["test"] == "(datum.change < 0)"
-    assert sorted((r["segment"], r["actions_done"], r["change"]) for r in rows(spec)) == [("Metrics", 1, 2.0), ("Skills", 0, 0.0)]
+    assert sorted((r["segment"], r["actions_done"], r["change"]) for r in rows(spec)) == [("Metrics", 1, 2.0), ("Skills", 2, 0.0)]
 
 
 def test_perception_chart_places_room_and_survey_on_the_ladder(demo_url, builtin_catalog, dmm):

@@ -72,7 +72,7 @@ def test_a_team_report_holds_the_teams_numbers_and_the_charts(demo_db, builtin_c
         assert segment in page.body
     cells = re.findall(r"<td>(\d → \d)</td>", report.html)
     assert sorted(cells) == sorted(f"{r.level:g} → {r.target:g}" for r in latest.itertuples())
-    follow = leaders.follow_through(demo_db, history, filters, today=TODAY)
+    follow = leaders.follow_through(demo_db, history, filters, min_size=5, today=TODAY)
     assert f"{int(follow.flow['done'].sum())} action(s) done" in page.body
     assert "Legal & Compliance" not in page.body and "Marketing" not in page.body
 
@@ -121,3 +121,13 @@ def test_an_empty_scope_and_an_unknown_model(db_url, builtin_catalog):
     assert "No workshop in this scope recorded a consensus yet." in Page(report.html).body
     with pytest.raises(NotFound, match="not in the content library"):
         reports.period_report(db_url, builtin_catalog, leaders.Filters("no-such-model"), min_size=5, today=TODAY)
+
+
+def test_a_report_on_a_small_team_alone_shows_none_of_its_levels(demo_db, builtin_catalog):
+    legal = next(t.id for t in ws.list_teams(demo_db) if t.name == "Legal & Compliance")
+    report = reports.period_report(demo_db, builtin_catalog, leaders.Filters("data-maturity", (legal,)), min_size=5, today=TODAY)
+    page = Page(report.html)
+    assert "Anonymity: 1 team(s) with fewer than 5 participants are left out." in page.body
+    assert "no line is drawn (anonymity)" in page.body
+    assert not re.findall(r"<td>\d → \d</td>", report.html)  # no cell of the standing grid
+    assert "Between workshops, segments with an action done moved" not in page.body  # no level steps either

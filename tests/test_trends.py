@@ -313,8 +313,20 @@ def test_organisation_trend_never_shows_a_quarter_made_of_one_small_team():
         (3, "Audit", 6, "2026-11-02", 2, "skills", 4, 5),  # Q4: alone again
     )
     out = trends.organisation_trend(h, min_size=5)
-    assert flat(out, "quarter", "level", "teams") == [("2026 Q1", 3.0, 2), ("2026 Q3", 3.0, 2)]
+    # Q1: the small team is not averaged in beside one big team (the line minus Finance's own would be Legal's)
+    assert flat(out, "quarter", "level", "teams") == [("2026 Q1", 2.0, 1), ("2026 Q3", 3.0, 2)]
     assert len(trends.organisation_trend(h)) == 4  # no minimum: every quarter
+
+
+def test_chosen_teams_never_pool_small_teams_so_subsets_cannot_be_compared():
+    h = history(
+        (1, "A", 1, "2026-02-01", 3, "skills", 1, 3),
+        (2, "B", 2, "2026-02-01", 3, "skills", 2, 3),
+        (3, "C", 3, "2026-02-01", 3, "skills", 4, 5),
+    )
+    assert flat(trends.protect_small_teams(h, 5).frame, "team", "level") == [(trends.SMALLER_TEAMS, 2.0)]
+    kept = trends.protect_small_teams(h[h["team"] != "C"], 5, pool=False)
+    assert kept.frame.empty and kept.hidden == ("A", "B") and not kept.grouped
 
 
 def test_organisation_trend_breaks_a_same_day_tie_by_workshop_id():
@@ -386,8 +398,15 @@ def test_segment_follow_through_sums_per_team_then_averages_over_teams():
             {"team_id": 1, "segment_id": "metrics", "change": 0.0, "actions_done": 0},
         ]
     )
-    out = trends.segment_follow_through(trends.empty_history(), steps).sort_values("segment_id")
-    assert flat(out, "segment_id", "actions_done", "change", "teams") == [("metrics", 0, 0.0, 1), ("skills", 3, 0.5, 2)]
+    finished = done((1, "skills", "2026-02-01"), (2, "skills", "2026-03-01"), (2, "policies", "2026-03-02"))
+    out = trends.segment_follow_through(steps, finished).sort_values("segment_id")
+    # actions done are every one in the period (policies had no two workshops to step between)
+    assert out["change"].isna().tolist() == [False, True, False]
+    assert flat(out.fillna({"change": -99}), "segment_id", "actions_done", "change", "teams") == [
+        ("metrics", 0, 0.0, 1),
+        ("policies", 1, -99, 0),
+        ("skills", 2, 0.5, 2),
+    ]
 
 
 def actions(*rows) -> pd.DataFrame:
@@ -430,6 +449,21 @@ def test_action_flow_an_action_due_on_the_quarters_last_day_is_not_yet_overdue()
         actions(("open", "2026-01-05", "2026-03-31", None)), start=date(2026, 1, 1), end=date(2026, 4, 2), today=date(2026, 4, 2)
     )
     assert flat(flow, "quarter", "overdue") == [("2026 Q1", 0), ("2026 Q2", 1)]
+
+
+def test_action_flow_counts_only_inside_the_period_and_a_done_action_without_a_date_is_never_late():
+    flow = trends.action_flow(
+        actions(
+            ("open", "2026-01-05", None, None),  # before the period starts, in the same quarter
+            ("open", "2026-02-20", None, None),
+            ("done", "2026-01-06", "2026-02-01", None),  # done, date unknown: not overdue
+            ("done", "2026-01-07", "2026-01-20", "2026-02-10"),  # done before the period
+        ),
+        start=date(2026, 2, 15),
+        end=date(2026, 5, 10),
+        today=date(2026, 11, 1),
+    )
+    assert flat(flow, "quarter", "opened", "done", "overdue") == [("2026 Q1", 1, 0, 0), ("2026 Q2", 0, 0, 0)]
 
 
 def test_action_flow_of_no_actions_is_one_empty_quarter():

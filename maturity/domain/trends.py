@@ -64,13 +64,15 @@ class Protected:
         return "; ".join(parts) + ("." if parts else "")
 
 
-def protect_small_teams(latest: pd.DataFrame, min_size: int) -> Protected:
+def protect_small_teams(latest: pd.DataFrame, min_size: int, *, pool: bool = True) -> Protected:
     """Never single out a team whose workshop had fewer participants than `min_size`.
 
     `latest` holds one row per team and segment (the latest consensus) with the workshop's participants.
     A team is small when any of its rows comes from a workshop below the minimum. Small teams are shown
     together as one row (the median of their levels) when there are at least two of them and they
     add up to the minimum; otherwise they are left out. Either way no small team appears on its own.
+    `pool=False` always leaves them out: pools of a chosen set of teams could be compared set against
+    set (A+B, A+C, B+C) until each team's own level shows, so only the whole organisation is pooled.
     """
     if latest.empty:
         return Protected(latest, min_size=min_size)
@@ -79,10 +81,10 @@ def protect_small_teams(latest: pd.DataFrame, min_size: int) -> Protected:
     if not small:
         return Protected(latest, min_size=min_size)
     big = latest[~latest["team"].isin(small)]
-    if len(small) >= 2 and size[small].sum() >= min_size:
-        pool = latest[latest["team"].isin(small)]
+    if pool and len(small) >= 2 and size[small].sum() >= min_size:
+        pooled = latest[latest["team"].isin(small)]
         grouped = (
-            pool.groupby("segment_id", as_index=False)
+            pooled.groupby("segment_id", as_index=False)
             .agg(
                 level=("level", "median"),
                 target=("target", "median"),
@@ -91,7 +93,7 @@ def protect_small_teams(latest: pd.DataFrame, min_size: int) -> Protected:
             )
             # per segment too: a segment only one small team voted on would be that team on its own
             .query("teams >= 2 and participants >= @min_size")
-            .assign(team=SMALLER_TEAMS, team_id=-1, workshop_id=pd.NA, workshop="", held_on=pool["held_on"].max())
+            .assign(team=SMALLER_TEAMS, team_id=-1, workshop_id=pd.NA, workshop="", held_on=pooled["held_on"].max())
         )
         if len(grouped):
             frame = pd.concat([big, grouped[big.columns]], ignore_index=True)
@@ -148,7 +150,9 @@ def section_averages(history: pd.DataFrame, sections: dict[str, str]) -> pd.Data
     """Mean level and target per team, workshop and section (segments without a section form their own)."""
     keys = ["team_id", "team", "workshop_id", "held_on", "participants", "section"]
     if history.empty:
-        return pd.DataFrame(columns=[*keys, "level", "target"])
+        return pd.DataFrame(columns=[*keys, "level", "target"]).astype(
+            {"held_on": "datetime64[ns]", "level": float, "target": float}
+        )
     frame = history.assign(section=history["segment_id"].map(lambda s: sections.get(s, s)))
     return frame.groupby(keys, as_index=False).agg(level=("level", "mean"), target=("target", "mean"))
 
@@ -156,23 +160,25 @@ def section_averages(history: pd.DataFrame, sections: dict[str, str]) -> pd.Data
 def organisation_trend(history: pd.DataFrame, by: str = "segment_id", min_size: int = 0) -> pd.DataFrame:
     """All teams together per quarter: the mean of each team's last level in the quarter (each team counts once).
 
-    A point made only of small teams (workshops below `min_size`) is left out unless at least two of them
-    add up to the minimum, so a quarter in which one small team met never shows that team's own level.
+    Small teams (workshops below `min_size`) count only when at least two of them meet in the quarter and
+    add up to the minimum; otherwise they are left out of the mean, so comparing the line with the big
+    teams' own lines never gives one small team's level.
     """
     cols = [by, "quarter", "held_on", "level", "target", "teams"]
     if history.empty:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=cols).astype({"held_on": "datetime64[ns]", "level": float, "target": float})
     frame = history.assign(quarter=pd.to_datetime(history["held_on"]).dt.to_period("Q").dt.start_time)
     last = frame.sort_values(["held_on", "workshop_id"]).groupby(["team_id", by, "quarter"], as_index=False).tail(1)
-    last = last.assign(big=last["participants"] >= min_size)
-    out = last.groupby([by, "quarter"], as_index=False).agg(
-        level=("level", "mean"),
-        target=("target", "mean"),
-        teams=("team_id", "nunique"),
-        people=("participants", "sum"),
-        any_big=("big", "any"),
+    # small teams count only as a pool of two or more reaching the minimum, never one inside the mean
+    small = last["participants"] < min_size
+    pools = last[small].groupby([by, "quarter"])["participants"].agg(["size", "sum"])
+    poolable = pools[(pools["size"] >= 2) & (pools["sum"] >= min_size)].index
+    keep = ~small | pd.MultiIndex.from_frame(last[[by, "quarter"]]).isin(poolable)
+    out = (
+        last[keep]
+        .groupby([by, "quarter"], as_index=False)
+        .agg(level=("level", "mean"), target=("target", "mean"), teams=("team_id", "nunique"))
     )
-    out = out[out["any_big"] | ((out["teams"] >= 2) & (out["people"] >= min_size))]
     # drawn mid-quarter, where the teams' own workshops usually sit
     out = out.assign(held_on=out["quarter"] + pd.Timedelta(days=45), quarter=out["quarter"].map(quarter_label))
     return out[cols].reset_index(drop=True)
@@ -231,22 +237,27 @@ def action_effect(steps: pd.DataFrame) -> ActionEffect:
     return ActionEffect(avg(did), avg(did_not), len(did), len(did_not), [r for r in rows if r["n"]])
 
 
-def segment_follow_through(history: pd.DataFrame, steps: pd.DataFrame) -> pd.DataFrame:
-    """Per segment: actions done and the mean level change per team across the period (first to latest workshop)."""
-    if steps.empty:
-        return pd.DataFrame(columns=["segment_id", "actions_done", "change", "teams"])
-    per_team = steps.groupby(["team_id", "segment_id"], as_index=False).agg(
-        actions_done=("actions_done", "sum"), change=("change", "sum")
-    )
-    return per_team.groupby("segment_id", as_index=False).agg(
-        actions_done=("actions_done", "sum"), change=("change", "mean"), teams=("team_id", "nunique")
-    )
+def segment_follow_through(steps: pd.DataFrame, done: pd.DataFrame) -> pd.DataFrame:
+    """Per segment: every action done in the period, and the mean level change per team across the period
+    (the sum of its steps, first to latest workshop). Columns: segment_id, actions_done, change, teams."""
+    cols = ["segment_id", "actions_done", "change", "teams"]
+    counts = done.dropna(subset=["segment_id"]).groupby("segment_id").size().rename("actions_done")
+    if steps.empty and counts.empty:
+        return pd.DataFrame(columns=cols)
+    per_team = steps.groupby(["team_id", "segment_id"], as_index=False)["change"].sum()
+    moves = per_team.groupby("segment_id").agg(change=("change", "mean"), teams=("team_id", "nunique"))
+    out = moves.join(counts, how="outer").reset_index()
+    out["actions_done"] = out["actions_done"].fillna(0).astype(int)
+    out["teams"] = out["teams"].fillna(0).astype(int)
+    return out[cols]
 
 
 def action_flow(actions: pd.DataFrame, start: date, end: date, today: date) -> pd.DataFrame:
-    """Per quarter: actions opened, done, and still overdue at the quarter's end (or today, for this quarter).
+    """Per quarter: actions opened and done inside the period, and overdue at the quarter's end (or at the
+    period's end, or today, whichever comes first).
 
-    Dropped actions never count as overdue. Columns: quarter, quarter_start, opened, done, overdue.
+    Dropped actions never count as overdue, and a done one only until the day it was done.
+    Columns: quarter, quarter_start, opened, done, overdue.
     """
     created, due, completed = (pd.to_datetime(actions[c]) for c in ("created_on", "due_on", "completed_on"))
     today = pd.Timestamp(today)
@@ -256,16 +267,14 @@ def action_flow(actions: pd.DataFrame, start: date, end: date, today: date) -> p
         quarters.append(q)
         q = q + pd.DateOffset(months=3)
     rows = []
+    first, last = pd.Timestamp(start), min(pd.Timestamp(end), today)
     for q in quarters:
-        close = min(quarter_end(q), today)
-        opened = ((created >= q) & (created <= close)).sum()
-        done = ((completed >= q) & (completed <= close)).sum()
+        begin, close = max(q, first), min(quarter_end(q), last)  # the part of the quarter inside the period
+        opened = ((created >= begin) & (created <= close)).sum()
+        done = ((completed >= begin) & (completed <= close)).sum()
+        undated_done = (actions["status"] == "done") & completed.isna()  # done, but nobody said when: not late
         late = (
-            (created <= close)
-            & due.notna()
-            & (due < close)
-            & (completed.isna() | (completed > close))
-            & (actions["status"] != "dropped")
+            (created <= close) & (due < close) & ~(completed <= close) & (actions["status"] != "dropped") & ~undated_done
         ).sum()
         rows.append(
             {"quarter": quarter_label(q), "quarter_start": q, "opened": int(opened), "done": int(done), "overdue": int(late)}

@@ -146,9 +146,10 @@ class Standing:
     protected: trends.Protected
 
 
-def standing(history: pd.DataFrame, min_size: int, *, stuck_after: int = trends.STUCK_AFTER) -> Standing:
+def standing(history: pd.DataFrame, min_size: int, *, pool: bool = True, stuck_after: int = trends.STUCK_AFTER) -> Standing:
+    """`pool=False` when teams were chosen: small teams are then left out rather than pooled (see protect_small_teams)."""
     latest = trends.latest_per_segment(history)
-    protected = trends.protect_small_teams(latest, min_size)
+    protected = trends.protect_small_teams(latest, min_size, pool=pool)
     shown = set(protected.frame["team"])
     stuck = trends.stuck_segments(history, after=stuck_after)
     stuck = stuck[stuck["team"].isin(shown)].reset_index(drop=True)
@@ -176,7 +177,7 @@ def perception(
     Survey: the latest wave in the period with enough responses, of every survey mapped to this model. With
     no team chosen only organisation-wide waves count; with one team chosen, its own wave wins over those.
     """
-    latest = trends.protect_small_teams(trends.latest_per_segment(history), min_size).frame
+    latest = trends.protect_small_teams(trends.latest_per_segment(history), min_size, pool=not filters.team_ids).frame
     room = latest.groupby("segment_id")["level"].mean() if not latest.empty else pd.Series(dtype=float)
     scores: dict[str, tuple[float, str]] = {}
     sources = []
@@ -188,7 +189,8 @@ def perception(
             for c in list_campaigns(url, survey.id)
             if (not filters.start or (c.closes_on or c.opens_on) >= filters.start)
             and (not filters.end or c.opens_on <= filters.end)
-            and (c.team_id is None or c.team_id in filters.team_ids)
+            # organisation-wide waves, or the one chosen team's own: never one team's wave for several
+            and (c.team_id is None or (len(filters.team_ids) == 1 and c.team_id in filters.team_ids))
         ]
         waves.sort(key=lambda c: (c.team_id is not None and len(filters.team_ids) == 1, c.opens_on, c.id), reverse=True)
         for wave in waves:
@@ -223,11 +225,18 @@ class FollowThrough:
     done: pd.DataFrame  # actions completed in the period
 
 
-def follow_through(url: str, history: pd.DataFrame, filters: Filters, today: date | None = None) -> FollowThrough:
+def follow_through(
+    url: str, history: pd.DataFrame, filters: Filters, *, min_size: int, today: date | None = None
+) -> FollowThrough:
+    """Actions over time, and the level steps between workshops beside the actions done in between.
+
+    Steps touching a workshop below the anonymity minimum are left out, as on the trend lines: a small
+    team's level changes are its levels."""
     today = today or date.today()
     actions = action_dates(url, filters)
     done = done_actions(actions, filters)
-    steps = trends.level_steps(history, done)
+    shown, _ = trends.drop_small_workshops(history, min_size)
+    steps = trends.level_steps(shown, done)
     start = filters.start or (
         min(actions["created_on"].min(), history["held_on"].min()) if len(actions) and len(history)
         else actions["created_on"].min() if len(actions) else history["held_on"].min() if len(history) else today
@@ -236,7 +245,7 @@ def follow_through(url: str, history: pd.DataFrame, filters: Filters, today: dat
     flow = (
         trends.action_flow(actions, start, end, today) if len(actions) else trends.action_flow(actions.iloc[:0], end, end, today)
     )
-    return FollowThrough(flow, steps, trends.action_effect(steps), trends.segment_follow_through(history, steps), done)
+    return FollowThrough(flow, steps, trends.action_effect(steps), trends.segment_follow_through(steps, done), done)
 
 
 # --------------------------------------------------------------------------- chart-ready frames
@@ -287,4 +296,5 @@ def trend_points(
         teams = dict(zip(history["team_id"], history["team"], strict=False))
         done = done[done["team_id"].isin(set(shown["team_id"]))].assign(series=lambda f: f["team_id"].map(teams))
     cols = ["panel", "series", "held_on", "level", "target", "workshop_id", "workshop"]
+    done = done[done["panel"].isin(panels)]  # actions without a segment, or on one the model no longer has
     return TrendPoints(points[cols].reset_index(drop=True), done[["panel", "series", "completed_on", "title"]], panels, hidden)

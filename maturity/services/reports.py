@@ -56,9 +56,9 @@ def period_report(url: str, catalog: Catalog, filters: leaders.Filters, *, min_s
     order = [s.name for s in model.segments]
 
     history = leaders.consensus_history(url, filters)
-    standing = leaders.standing(history, min_size)
+    standing = leaders.standing(history, min_size, pool=not filters.team_ids)
     actions = leaders.action_dates(url, filters)
-    follow = leaders.follow_through(url, history, filters, today=today)
+    follow = leaders.follow_through(url, history, filters, min_size=min_size, today=today)
     perception = leaders.perception(url, catalog, model, history, filters, min_size=min_size)
 
     title = f"Data maturity report — {model.name}"
@@ -116,17 +116,22 @@ def period_report(url: str, catalog: Catalog, filters: leaders.Filters, *, min_s
     # trends
     points = leaders.trend_points(history, actions, model, filters, by="segment", min_size=min_size)
     sections = leaders.trend_points(history, actions, model, filters, by="section", min_size=min_size)
-    parts += [
-        "<h2>How the levels moved</h2>",
-        chart_figure(
-            charts.trend_chart(charts.trend_frame(points.points, points.done), model, points.panels),
-            "Consensus per segment over time (solid), target (dashed), actions done (green lines)",
-        ),
-    ]
-    table = sections.points.assign(when=sections.points["held_on"].dt.strftime("%b %Y"))
-    wide = table.pivot_table(index=["series", "when", "held_on"], columns="panel", values="level").reset_index()
-    wide = wide.sort_values(["series", "held_on"]).drop(columns="held_on").rename(columns={"series": "Who", "when": "When"})
-    parts += ["<h3>Section averages</h3>", table_html(wide, numbers=tuple(sections.panels))]
+    parts.append("<h2>How the levels moved</h2>")
+    if points.points.empty:
+        parts.append(
+            f'<p class="note">No workshop in this scope had {min_size} or more participants, so no line is drawn (anonymity).</p>'
+        )
+    else:
+        parts.append(
+            chart_figure(
+                charts.trend_chart(charts.trend_frame(points.points, points.done), model, points.panels),
+                "Consensus per segment over time (solid), target (dashed), actions done (green lines)",
+            )
+        )
+        table = sections.points.assign(when=sections.points["held_on"].dt.strftime("%b %Y"))
+        wide = table.pivot_table(index=["series", "when", "held_on"], columns="panel", values="level").reset_index()
+        wide = wide.sort_values(["series", "held_on"]).drop(columns="held_on").rename(columns={"series": "Who", "when": "When"})
+        parts += ["<h3>Section averages</h3>", table_html(wide, numbers=tuple(sections.panels))]
     if points.hidden_workshops:
         parts.append(
             f'<p class="note">{points.hidden_workshops} workshop(s) with fewer than {min_size} participants are left out of the team lines.</p>'
@@ -215,7 +220,7 @@ def _headline(standing: leaders.Standing, follow: leaders.FollowThrough, names: 
     if len(flow):
         items.append(
             f"<b>{int(flow['done'].sum())} action(s) done</b> and {int(flow['opened'].sum())} opened in the period; "
-            f"{int(flow['overdue'].iloc[-1])} overdue now."
+            f"{int(flow['overdue'].iloc[-1])} overdue at the end of the period."
         )
     effect = follow.effect
     if effect.with_actions is not None and effect.without_actions is not None:

@@ -19,7 +19,7 @@ st.title("Follow-through")
 st.caption("Actions opened, done and overdue over time, and whether segments rose after their actions were done.")
 filters, model, teams = lv.scope_ui(url, catalog)
 history = lv.history(url, filters)
-follow = leaders.follow_through(url, history, filters, today=date.today())
+follow = leaders.follow_through(url, history, filters, min_size=lv.min_group_size(), today=date.today())
 flow = follow.flow
 if flow.empty or (flow[["opened", "done", "overdue"]].sum().sum() == 0 and history.empty):
     st.info("No action and no workshop in this scope yet. Actions are created from gaps.", icon=":material/task_alt:")

@@ -40,9 +40,9 @@ if result.rows.empty:
 
 names = lv.segment_names(model)
 rows = result.rows.assign(segment=result.rows["segment_id"].map(names))
-widest = rows.dropna(subset=["difference"]).reindex(rows["difference"].abs().sort_values(ascending=False).index).head(1)
-if len(widest):
-    w = widest.iloc[0]
+compared = rows.dropna(subset=["difference"])
+if len(compared):
+    w = compared.loc[compared["difference"].abs().idxmax()]
     side = "above" if w["difference"] > 0 else "below"
     st.metric(
         f"Widest gap: {w['segment']}",

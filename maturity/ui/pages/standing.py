@@ -26,7 +26,7 @@ if history.empty:
     st.stop()
 
 min_size = lv.min_group_size()
-standing = leaders.standing(history, min_size)
+standing = leaders.standing(history, min_size, pool=not filters.team_ids)
 names = lv.segment_names(model)
 order = [s.name for s in model.segments]
 cells = standing.cells.assign(segment=standing.cells["segment_id"].map(names))
@@ -40,7 +40,8 @@ if cells.empty:
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Teams shown", cells["team"].nunique(), border=True)
-c2.metric("Average gap to target", f"{cells['gap'].mean():.1f} levels", border=True)
+gaps = cells["gap"].dropna()
+c2.metric("Average gap to target", f"{gaps.mean():.1f} levels" if len(gaps) else "no targets", border=True)
 c3.metric("Stuck segments", len(standing.stuck), border=True, help=f"No rise for {STUCK_AFTER}+ workshops, below target.")
 
 team_order = sorted(set(cells["team"]), key=lambda t: (t == SMALLER_TEAMS, t))
