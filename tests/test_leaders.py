@@ -11,7 +11,7 @@ import pytest
 
 from maturity import charts
 from maturity.domain import trends
-from maturity.services import demo, leaders, rounds, voting
+from maturity.services import demo, leaders, perception, rounds, voting
 from maturity.services import workshops as ws
 from maturity.services.consensus import record_consensus
 from maturity.storage.engine import write_session
@@ -334,7 +334,7 @@ def test_demo_small_team_never_stands_alone(demo_url):
 def test_demo_perception_compares_the_room_with_the_data_literacy_survey(demo_url, builtin_catalog, dmm):
     filters = leaders.Filters(MODEL)
     history = leaders.consensus_history(demo_url, filters)
-    seen = leaders.perception(demo_url, builtin_catalog, dmm, history, filters, min_size=5)
+    seen = perception.room_vs_survey(demo_url, builtin_catalog, dmm, history, filters, min_size=5)
     frame = seen.rows
     assert frame["segment_id"].tolist() == ["skills", "behaviour"]  # the model's order
     assert seen.unmapped == len(dmm.segments) - 2 and len(seen.sources) == 1
@@ -350,7 +350,9 @@ def test_demo_perception_compares_the_room_with_the_data_literacy_survey(demo_ur
 def test_perception_names_each_survey_wave_once(demo_url, builtin_catalog, dmm):
     """The wave's own title already starts with the survey's title ("Data skills self-check — wave 2 (Oct 2026)")."""
     filters = leaders.Filters(MODEL)
-    seen = leaders.perception(demo_url, builtin_catalog, dmm, leaders.consensus_history(demo_url, filters), filters, min_size=5)
+    seen = perception.room_vs_survey(
+        demo_url, builtin_catalog, dmm, leaders.consensus_history(demo_url, filters), filters, min_size=5
+    )
     title = builtin_catalog.surveys["data-literacy"].title
     assert [source.count(title) for source in seen.sources] == [1], seen.sources
 
@@ -475,7 +477,9 @@ def test_segment_follow_chart_puts_actions_and_change_side_by_side(db_url, dmm, 
 
 def test_perception_chart_places_room_and_survey_on_the_ladder(demo_url, builtin_catalog, dmm):
     filters = leaders.Filters(MODEL)
-    seen = leaders.perception(demo_url, builtin_catalog, dmm, leaders.consensus_history(demo_url, filters), filters, min_size=5)
+    seen = perception.room_vs_survey(
+        demo_url, builtin_catalog, dmm, leaders.consensus_history(demo_url, filters), filters, min_size=5
+    )
     frame = seen.rows.assign(segment=seen.rows["segment_id"].map({s.id: s.name for s in dmm.segments}))
     spec = charts.perception_chart(frame, dmm, [s.name for s in dmm.segments]).to_dict()
     gap, dots = spec["layer"]

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from maturity.services import demo, leaders, reports, status
+from maturity.services import demo, leaders, perception, reports, status
 from maturity.storage.engine import dispose_engines, read_session, write_session
 from maturity.storage.migrate import current_revision, head_revision, upgrade
 from maturity.storage.tables import Team
@@ -69,7 +69,7 @@ def test_the_leaders_view_gives_the_same_figures_on_postgresql(pg_url, db_url, b
             .reset_index(drop=True),
             follow.flow,
             follow.effect,
-            leaders.perception(url, builtin_catalog, model, history, filters, min_size=5).rows,
+            perception.room_vs_survey(url, builtin_catalog, model, history, filters, min_size=5).rows,
         )
         assert leaders.models_in_use(url) == {"data-maturity", "data-team-health-check"}
     pg, lite = views[pg_url], views[db_url]

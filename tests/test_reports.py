@@ -7,6 +7,7 @@ import re
 from datetime import date
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 
 from maturity.services import demo, leaders, reports
@@ -131,3 +132,16 @@ def test_a_report_on_a_small_team_alone_shows_none_of_its_levels(demo_db, builti
     assert "no line is drawn (anonymity)" in page.body
     assert not re.findall(r"<td>\d → \d</td>", report.html)  # no cell of the standing grid
     assert "Between workshops, segments with an action done moved" not in page.body  # no level steps either
+
+
+def test_a_table_behind_a_chart_exports_as_plain_safe_cells():
+    from maturity.services.exports import frame_rows, to_csv
+
+    frame = pd.DataFrame(
+        {"team": ["=Finance", "Ops"], "level": [2.3456, float("nan")], "n": [3, 4], "on": pd.to_datetime(["2026-01-15", None])}
+    )
+    header, rows = frame_rows(frame)
+    assert header == ["team", "level", "n", "on"]
+    assert rows == [["=Finance", 2.35, 3, date(2026, 1, 15)], ["Ops", "", 4, ""]]
+    assert type(rows[0][2]) is int  # not numpy's, which a spreadsheet writer does not know
+    assert to_csv(header, rows).decode("utf-8-sig").splitlines()[1] == "'=Finance,2.35,3,2026-01-15"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from maturity.charts.workshops import dumbbell_chart
 from maturity.content.definitions import ModelDefinition
 from maturity.domain.trends import NO_ACTION, WITH_ACTION
 
@@ -174,33 +175,12 @@ def heatmap_chart(cells: pd.DataFrame, model: ModelDefinition, segment_order: li
 
 
 def perception_chart(frame: pd.DataFrame, model: ModelDefinition, segment_order: list[str]) -> alt.LayerChart:
-    """Room (workshop consensus) and survey score per segment on the same ladder; the bar between is the perception gap.
+    """Room (workshop consensus) and survey score per segment on the same ladder; the line between is the perception gap.
     Columns: segment, room, survey."""
     long = frame.melt(id_vars=["segment"], value_vars=["room", "survey"], var_name="what", value_name="level").dropna()
     long["what"] = long["what"].map({"room": "Workshop consensus", "survey": "Survey score"})
-    values = model.level_values
-    x = alt.X("level:Q", scale=alt.Scale(domain=[values[0], values[-1]]), axis=alt.Axis(values=values), title="Level")
-    y = alt.Y("segment:N", sort=segment_order, title=None, axis=alt.Axis(labelLimit=260, labelFontSize=13))
-    gap = alt.Chart(long).mark_line(color="#94a3b8", strokeWidth=4).encode(x=x, y=y, detail="segment:N")
-    dots = (
-        alt.Chart(long)
-        .mark_point(filled=True, size=220)
-        .encode(
-            x=x,
-            y=y,
-            color=alt.Color(
-                "what:N",
-                title=None,
-                scale=alt.Scale(domain=["Workshop consensus", "Survey score"], range=["#1d4ed8", "#c2410c"]),
-                legend=alt.Legend(orient="top"),
-            ),
-            shape=alt.Shape(
-                "what:N", scale=alt.Scale(domain=["Workshop consensus", "Survey score"], range=["circle", "square"]), title=None
-            ),
-            tooltip=["segment:N", "what:N", alt.Tooltip("level:Q", format=".2f")],
-        )
-    )
-    return (gap + dots).properties(height=alt.Step(40))
+    marks = {"Workshop consensus": ("#1d4ed8", "circle"), "Survey score": ("#c2410c", "square")}
+    return dumbbell_chart(long, model, segment_order, marks, step=40)
 
 
 def flow_chart(flow: pd.DataFrame) -> alt.LayerChart:

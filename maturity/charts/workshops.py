@@ -60,10 +60,12 @@ def summary_frame(model: ModelDefinition, rows: list[tuple[str, int | None, int 
     )
 
 
-def summary_chart(model: ModelDefinition, rows: list[tuple[str, int | None, int | None]]) -> alt.LayerChart:
-    """Consensus and target per segment on the model's ladder; the line between them is the gap."""
-    frame = summary_frame(model, rows)
-    order = [name for name, _, _ in rows]
+def dumbbell_chart(
+    frame: pd.DataFrame, model: ModelDefinition, order: list[str], marks: dict[str, tuple[str, str]], *, step: int = 34
+) -> alt.LayerChart:
+    """Two values per segment on the model's ladder, joined by a line (the gap between them).
+
+    `frame` is long: segment, what, level. `marks` maps each `what` to its (colour, shape), in legend order."""
     values = model.level_values
     y = alt.Y("segment:N", sort=order, title=None, axis=alt.Axis(labelFontSize=14, labelLimit=260))
     x = alt.X(
@@ -72,6 +74,7 @@ def summary_chart(model: ModelDefinition, rows: list[tuple[str, int | None, int 
         axis=alt.Axis(values=values, tickMinStep=1, labelFontSize=14),
         title="Level",
     )
+    kinds = list(marks)
     gap = alt.Chart(frame).mark_line(color="#94a3b8", strokeWidth=3).encode(x=x, y=y, detail="segment:N")
     dots = (
         alt.Chart(frame)
@@ -79,9 +82,20 @@ def summary_chart(model: ModelDefinition, rows: list[tuple[str, int | None, int 
         .encode(
             x=x,
             y=y,
-            color=alt.Color("what:N", scale=alt.Scale(domain=["Consensus", "Target"], range=["#1d4ed8", "#15803d"]), title=None),
-            shape=alt.Shape("what:N", scale=alt.Scale(domain=["Consensus", "Target"], range=["circle", "diamond"]), title=None),
-            tooltip=["segment", "what", "level"],
+            color=alt.Color(
+                "what:N",
+                scale=alt.Scale(domain=kinds, range=[c for c, _ in marks.values()]),
+                title=None,
+                legend=alt.Legend(orient="top"),
+            ),
+            shape=alt.Shape("what:N", scale=alt.Scale(domain=kinds, range=[s for _, s in marks.values()]), title=None),
+            tooltip=["segment:N", "what:N", alt.Tooltip("level:Q", format=".2f")],
         )
     )
-    return (gap + dots).properties(height=alt.Step(34))
+    return (gap + dots).properties(height=alt.Step(step))
+
+
+def summary_chart(model: ModelDefinition, rows: list[tuple[str, int | None, int | None]]) -> alt.LayerChart:
+    """Consensus and target per segment on the model's ladder; the line between them is the gap."""
+    marks = {"Consensus": ("#1d4ed8", "circle"), "Target": ("#15803d", "diamond")}
+    return dumbbell_chart(summary_frame(model, rows), model, [name for name, _, _ in rows], marks)

@@ -138,6 +138,22 @@ figure {{ margin: .8rem 0; }} figure img {{ max-width: 100%; height: auto; }} fi
 </body></html>"""
 
 
+def frame_rows(frame) -> tuple[list[str], list[list]]:
+    """A DataFrame as a header and plain rows for to_csv/to_xlsx: dates, numbers and blanks a spreadsheet knows."""
+    import pandas as pd
+
+    def plain(value):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return ""
+        if isinstance(value, pd.Timestamp):
+            return value.date()
+        if hasattr(value, "item"):  # numpy numbers, which spreadsheets do not know
+            value = value.item()
+        return round(value, 2) if isinstance(value, float) else value
+
+    return [str(c) for c in frame.columns], [[plain(v) for v in row] for row in frame.itertuples(index=False)]
+
+
 def to_xlsx(sheet: str, header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """An Excel workbook where text stays text: nothing typed by a person becomes a formula or a link."""
     import xlsxwriter

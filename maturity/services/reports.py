@@ -11,7 +11,8 @@ import pandas as pd
 
 from maturity import charts
 from maturity.content.catalog import Catalog
-from maturity.services import leaders
+from maturity.domain import trends
+from maturity.services import leaders, perception
 from maturity.services.errors import NotFound
 from maturity.services.exports import summary_html
 from maturity.services.report_html import Report, chart_figure, e, slug, table_html
@@ -59,7 +60,7 @@ def period_report(url: str, catalog: Catalog, filters: leaders.Filters, *, min_s
     standing = leaders.standing(history, min_size, pool=not filters.team_ids)
     actions = leaders.action_dates(url, filters)
     follow = leaders.follow_through(url, history, filters, min_size=min_size, today=today)
-    perception = leaders.perception(url, catalog, model, history, filters, min_size=min_size)
+    room = perception.room_vs_survey(url, catalog, model, history, filters, min_size=min_size)
 
     title = f"Data maturity report — {model.name}"
     parts = [
@@ -81,7 +82,7 @@ def period_report(url: str, catalog: Catalog, filters: leaders.Filters, *, min_s
         chart_figure(
             charts.heatmap_chart(cells, model, order, teams_order),
             "Latest consensus → target per team and segment; colour = gap to target; thick outline = stuck "
-            f"(no rise for {leaders.trends.STUCK_AFTER} workshops in a row, below target)",
+            f"(no rise for {trends.STUCK_AFTER} workshops in a row, below target)",
         ),
     ]
     if standing.protected.note:
@@ -172,8 +173,8 @@ def period_report(url: str, catalog: Catalog, filters: leaders.Filters, *, min_s
 
     # room vs organisation
     parts.append("<h2>The room and the wider organisation</h2>")
-    if len(perception.rows):
-        rows = perception.rows.assign(segment=perception.rows["segment_id"].map(names))
+    if len(room.rows):
+        rows = room.rows.assign(segment=room.rows["segment_id"].map(names))
         parts += [
             chart_figure(
                 charts.perception_chart(rows, model, order), "Workshop consensus beside the survey score on the same ladder"
@@ -191,7 +192,7 @@ def period_report(url: str, catalog: Catalog, filters: leaders.Filters, *, min_s
                 numbers=("Workshop", "Survey", "Difference"),
                 digits=2,
             ),
-            f'<p class="note">{perception.unmapped} segment(s) have no survey question mapped to them.</p>',
+            f'<p class="note">{room.unmapped} segment(s) have no survey question mapped to them.</p>',
         ]
     else:
         parts.append(
@@ -211,7 +212,7 @@ def _headline(standing: leaders.Standing, follow: leaders.FollowThrough, names: 
     if len(standing.stuck):
         by_team = standing.stuck.groupby("team")["segment_id"].apply(lambda s: ", ".join(names.get(x, x) for x in s))
         items.append(
-            f"<b>{len(standing.stuck)} stuck segment(s)</b> (no rise for {leaders.trends.STUCK_AFTER}+ workshops, below target): "
+            f"<b>{len(standing.stuck)} stuck segment(s)</b> (no rise for {trends.STUCK_AFTER}+ workshops, below target): "
             + "; ".join(f"{e(team)} — {e(segments)}" for team, segments in by_team.items())
         )
     else:

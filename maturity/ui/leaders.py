@@ -11,7 +11,7 @@ from maturity.content.catalog import Catalog
 from maturity.content.definitions import ModelDefinition
 from maturity.services import leaders
 from maturity.services import workshops as ws
-from maturity.services.exports import to_csv, to_xlsx
+from maturity.services.exports import frame_rows, to_csv, to_xlsx
 from maturity.ui import context
 
 SCOPE = "leaders.scope"  # plain session state: widget state is dropped when a page without the widget runs
@@ -87,31 +87,14 @@ def segment_names(model: ModelDefinition) -> dict[str, str]:
 
 def downloads(frame: pd.DataFrame, stem: str, *, key: str) -> None:
     """The table behind a chart as CSV and Excel, both safe to open in Excel."""
-    header = [str(c) for c in frame.columns]
-    rows = [[_plain(v) for v in row] for row in frame.itertuples(index=False)]
+    header, rows = frame_rows(frame)
     left, right, _ = st.columns([1, 1, 3])
     left.download_button(
         "Table (CSV)", to_csv(header, rows), f"{stem}.csv", "text/csv", key=f"{key}_csv", icon=":material/table:"
     )
     right.download_button(
-        "Table (Excel)",
-        to_xlsx("Data", header, rows),
-        f"{stem}.xlsx",
-        key=f"{key}_xlsx",
-        icon=":material/grid_on:",
+        "Table (Excel)", to_xlsx("Data", header, rows), f"{stem}.xlsx", key=f"{key}_xlsx", icon=":material/grid_on:"
     )
-
-
-def _plain(value):
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if hasattr(value, "item"):  # numpy numbers, which spreadsheets do not know
-        value = value.item()
-    if isinstance(value, float):
-        return round(value, 2)
-    return value
 
 
 def min_group_size() -> int:

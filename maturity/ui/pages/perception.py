@@ -3,7 +3,7 @@
 import streamlit as st
 
 from maturity import charts
-from maturity.services import leaders
+from maturity.services import perception
 from maturity.ui import context
 from maturity.ui import leaders as lv
 from maturity.ui.access import require_facilitator
@@ -20,7 +20,7 @@ st.caption(
 )
 filters, model, teams = lv.scope_ui(url, catalog, teams_help="A survey wave run for the one team you pick is used first.")
 history = lv.history(url, filters)
-result = leaders.perception(url, catalog, model, history, filters, min_size=lv.min_group_size())
+result = perception.room_vs_survey(url, catalog, model, history, filters, min_size=lv.min_group_size())
 mapped = [s for s in catalog.surveys.values() if s.model == model.id]
 if not mapped:
     st.info(
