@@ -1,17 +1,24 @@
 # The two commands: `make run` and `make test`. Both set themselves up from a fresh clone.
+# `make serve WORKERS=N` runs N app processes behind nginx for a big room (see README).
 PYTHON ?= python3
+WORKERS ?= 2
+PORT    ?= 8501
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup db demo validate bench clean
+.PHONY: run serve test setup db demo validate bench clean
 
 run: setup
 	$(BIN)/python -m maturity init
 	$(BIN)/streamlit run app.py
 
+serve: setup
+	bash .ci/install-system-packages.sh nginx
+	$(BIN)/python -m maturity serve --workers $(WORKERS) --port $(PORT)
+
 test: setup
-	bash .ci/install-browser.sh
+	bash .ci/install-system-packages.sh chromium nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(STAMP)

@@ -1,4 +1,4 @@
-"""Command line: python -m maturity validate | migrate | init | demo | status | report."""
+"""Command line: python -m maturity validate | migrate | init | demo | status | report | serve."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ COMMANDS_HELP = """commands:
   demo                 fill the database with realistic demo data (safe to run twice)
   status               show the database, its schema revision and what it holds
   report               write the leaders' report (HTML, charts included) for teams or a workshop
+  serve                run several app processes on one database behind nginx (a big room)
 """
 
 
@@ -48,6 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last day of the period (default: today)")
     report.add_argument("--workshop", type=int, metavar="ID", help="report on one workshop instead")
     report.add_argument("--out", type=Path, metavar="FILE", help="where to write it (default: a name in data/)")
+    serve = commands.add_parser(
+        "serve",
+        help="run several app processes behind nginx",
+        description="Start WORKERS app processes on one database and nginx in front of them, with sticky sessions "
+        "and websockets, and keep them running (an app process that stops is restarted). Ctrl+C stops everything.",
+    )
+    serve.add_argument("--workers", type=int, default=2, help="app processes, about one per core (default 2)")
+    serve.add_argument("--port", type=int, default=8501, help="the port nginx listens on (default 8501)")
+    serve.add_argument("--host", default="0.0.0.0", help="the address nginx listens on (default: every interface)")
+    serve.add_argument(
+        "--first-worker-port", type=int, default=8511, help="app processes listen on 127.0.0.1 from this port on (default 8511)"
+    )
     return parser
 
 
@@ -73,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "demo": _demo,
         "status": _status,
         "report": _report,
+        "serve": _serve,
     }[args.command]
     try:
         return handler(args)
@@ -196,4 +210,27 @@ def _report(args) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report.html, encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KB)")
+    return 0
+
+
+def _serve(args) -> int:
+    from maturity.serve import Cluster, ServeError
+
+    if args.workers < 1 or args.workers > 64:
+        print("error: --workers must be from 1 to 64 (about one per core)", file=sys.stderr)
+        return 1
+    _init(argparse.Namespace(demo="no"))  # once, before the processes start: they must not race to migrate
+    cluster = Cluster(args.workers, port=args.port, host=args.host, first_worker_port=args.first_worker_port)
+    try:
+        with cluster:
+            print(
+                f"maturity is serving on {cluster.url} with {args.workers} app process(es) on 127.0.0.1:"
+                f"{args.first_worker_port}-{args.first_worker_port + args.workers - 1}; logs in {cluster.run_dir}. Ctrl+C stops it."
+            )
+            cluster.supervise()
+    except ServeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("stopped.")
     return 0

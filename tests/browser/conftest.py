@@ -1,6 +1,6 @@
 """Real-browser fixtures: a Streamlit server on a fresh database, and Debian's Chromium driven by Playwright.
 
-The browser is /usr/bin/chromium (installed by .ci/install-browser.sh), never a Playwright download.
+The browser is /usr/bin/chromium (installed by .ci/install-system-packages.sh), never a Playwright download.
 Without it, or without the playwright package, every browser test is skipped with the reason.
 """
 
@@ -122,11 +122,11 @@ def own_app_url(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless; skips every browser test when it or playwright is missing."""
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed; run .ci/install-browser.sh (as root) to install it")
+        pytest.skip(f"{CHROMIUM} is not installed; run .ci/install-system-packages.sh (as root) to install it")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("the playwright package is not installed (pip install -e '.[test]'); see .ci/install-browser.sh")
+        pytest.skip("the playwright package is not installed (pip install -e '.[test]'); see .ci/install-system-packages.sh")
     from playwright.sync_api import expect
 
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)  # the default 5 s is tight for a cold server on CI

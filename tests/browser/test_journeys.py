@@ -14,7 +14,7 @@ from .conftest import sign_in, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
-pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed; see .ci/install-browser.sh")
+pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed; see .ci/install-system-packages.sh")
 expect = pw.expect
 
 

@@ -22,7 +22,7 @@ from .helpers import go, main_area, metric, pick
 
 pytestmark = pytest.mark.browser
 
-pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed; see .ci/install-browser.sh")
+pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed; see .ci/install-system-packages.sh")
 expect = pw.expect
 
 TEAM = "Finance"

@@ -23,7 +23,7 @@ from .helpers import download_csv, main_area, metric, pick
 
 pytestmark = pytest.mark.browser
 
-pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed; see .ci/install-browser.sh")
+pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed; see .ci/install-system-packages.sh")
 expect = pw.expect
 
 SURVEY_ID = "data-trust-pulse"

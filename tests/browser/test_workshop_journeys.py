@@ -19,7 +19,7 @@ from .helpers import download_csv, go, main_area, metric
 
 pytestmark = pytest.mark.browser
 
-pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed; see .ci/install-browser.sh")
+pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed; see .ci/install-system-packages.sh")
 expect = pw.expect
 
 SEGMENTS = ["Data strategy", "Skills", "Metrics"]
