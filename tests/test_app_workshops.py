@@ -148,7 +148,12 @@ def test_self_paced_ballot_then_reveals_one_by_one():
     phones = [phone(join_code(fac)) for _ in range(3)]
     for p, level in zip(phones, ["1 · Aware", "3 · Proactive", "3 · Proactive"], strict=True):
         for segment in range(3):  # every segment is on the phone at once
+            p.run()
             tap(p, level, nth=segment)
+            # a tap redraws its own segment and the progress bar, not the other segments (AppTest shows what a run drew)
+            assert len([b for b in p.button if b.key.startswith("vote_")]) == 7, "one segment's levels and don't know"
+            assert p.success[0].value.startswith(f"Your vote: **{level}**")
+            assert p.get("progress")[0].value >= 33 * (segment + 1)
         assert p.get("progress")[0].value == 100
     for position in range(3):
         fac = screen(fac, workshop_id)
@@ -158,7 +163,7 @@ def test_self_paced_ballot_then_reveals_one_by_one():
         save_consensus(fac)
         if position < 2:
             fac.button(key="next_segment").click().run()
-    phones[0].button(key="refresh_results").click().run()
+    phones[0].run().button(key="refresh_results").click().run()
     assert sum(m.value == "**The votes are in**" for m in phones[0].markdown) == 3
 
 

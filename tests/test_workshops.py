@@ -255,3 +255,35 @@ def test_timer_and_ballot_progress(db_url, dmm):
         voting.cast_vote(db_url, token=person.token, round_id=first_round(db_url, workshop, "skills").id, level=1)
     voting.cast_vote(db_url, token=people[0].token, round_id=first_round(db_url, workshop, "metrics").id, level=2)
     assert rounds.ballot_progress(db_url, workshop.id) == {"data-strategy": 0, "skills": 2, "metrics": 1}
+
+
+def test_the_phone_signal_changes_exactly_when_a_lock_step_phone_must_redraw(db_url, dmm):
+    """Phones poll phone_signal and redraw when it differs from the signal of the state they drew."""
+    workshop = new_workshop(db_url, dmm, second_vote=True)
+    token = voting.join_workshop(db_url, workshop.join_code).token
+
+    def both():
+        drawn = voting.participant_state(db_url, token).signal
+        assert voting.phone_signal(db_url, workshop.id) == drawn  # the two reads agree on every state
+        return drawn
+
+    seen = [both()]
+    first = first_round(db_url, workshop)
+    voting.cast_vote(db_url, token=token, round_id=first.id, level=2)
+    assert both() == seen[-1], "a vote is not a change on the shared screen: no phone redraws for it"
+    rounds.reveal_round(db_url, first.id)
+    seen.append(both())
+    rounds.open_second_round(db_url, workshop.id, "data-strategy")
+    seen.append(both())
+    ws.start_timer(db_url, workshop.id, 5)
+    assert both() == seen[-1], "phones show no timer"
+    ws.go_to_segment(db_url, workshop.id, 1)
+    seen.append(both())
+    ws.go_to_segment(db_url, workshop.id, 0)  # back: the revealed second vote again, but a new position
+    seen.append(both())
+    ws.close_workshop(db_url, workshop.id)
+    seen.append(both())
+    assert len(set(seen)) == len(seen) - 1 and seen[2] == seen[4], "each step a new signal, except coming back"
+    assert [s.round_status for s in seen] == ["voting", "revealed", "voting", "voting", "voting", "voting"]
+    with pytest.raises(NotFound):
+        voting.phone_signal(db_url, workshop.id + 99)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam
+from sqlalchemy import and_, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import select
+from sqlmodel import col, select
 
 from maturity.domain.codes import looks_like_code, new_token, normalise_code
 from maturity.services.errors import InvalidInput, NotFound, RoundNotOpen, UnknownCode, WorkshopClosed
@@ -20,6 +20,7 @@ from maturity.storage.tables import (
     RoundStatus,
     Vote,
     Workshop,
+    WorkshopSegment,
     WorkshopStatus,
     utcnow,
 )
@@ -34,6 +35,16 @@ class ParticipantView:
 
 
 @dataclass(frozen=True)
+class PhoneSignal:
+    """Everything a lock-step phone's page depends on but its own votes; when it changes, the phone redraws."""
+
+    status: str
+    position: int
+    round_id: int | None  # the latest round of the segment on the shared screen that has opened
+    round_status: str | None
+
+
+@dataclass(frozen=True)
 class ParticipantState:
     """What a phone needs on one poll: the workshop, its rounds, and this participant's own votes."""
 
@@ -45,6 +56,12 @@ class ParticipantState:
     def latest_round(self, segment_id: str) -> RoundView | None:
         rounds = [r for r in self.rounds if r.segment_id == segment_id and r.status != RoundStatus.PENDING.value]
         return max(rounds, key=lambda r: r.number) if rounds else None
+
+    @property
+    def signal(self) -> PhoneSignal:
+        """The same value phone_signal() reads for the workshop in this state."""
+        rnd = self.latest_round(self.workshop.current_segment_id)
+        return PhoneSignal(self.workshop.status, self.workshop.current_position, rnd and rnd.id, rnd and rnd.status)
 
 
 # --------------------------------------------------------------------------- joining
@@ -98,6 +115,36 @@ def participant_state(url: str, token: str) -> ParticipantState:
             rounds=tuple(RoundView(r.id, r.segment_id, r.number, r.status) for r in rounds),
             my_votes=dict(mine),
         )
+
+
+def phone_signal(url: str, workshop_id: int) -> PhoneSignal:
+    """The workshop's signal to lock-step phones, in one indexed query; raise NotFound for no workshop."""
+    with read_session(url) as session:
+        row = session.connection().execute(_SIGNAL, {"workshop_id": workshop_id}).first()
+    if row is None:
+        raise NotFound(STALE_LINK)
+    return PhoneSignal(*row)
+
+
+_SIGNAL = (
+    select(Workshop.status, Workshop.current_position, Round.id, Round.status)
+    .select_from(Workshop)
+    .outerjoin(
+        WorkshopSegment,
+        and_(WorkshopSegment.workshop_id == Workshop.id, WorkshopSegment.position == Workshop.current_position),
+    )
+    .outerjoin(
+        Round,
+        and_(
+            Round.workshop_id == Workshop.id,
+            Round.segment_id == WorkshopSegment.segment_id,
+            Round.status != RoundStatus.PENDING.value,
+        ),
+    )
+    .where(Workshop.id == bindparam("workshop_id"))
+    .order_by(col(Round.number).desc())
+    .limit(1)
+)
 
 
 # --------------------------------------------------------------------------- voting

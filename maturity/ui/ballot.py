@@ -1,6 +1,12 @@
-"""The participant's ballot: small and cheap, because every phone in the room reruns it."""
+"""The participant's ballot: small and cheap, because every phone in the room reruns it.
+
+A vote reruns only the fragment that holds its buttons, and reads nothing back from the database:
+the vote just stored is kept in this session's state (filled from the database on every full run).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -8,9 +14,11 @@ from maturity.content.definitions import ModelDefinition, SegmentDefinition
 from maturity.domain.tally import VoteSummary
 from maturity.services.errors import ServiceError, describe_failure
 from maturity.services.rounds import RoundView, round_result
-from maturity.services.voting import ParticipantState, cast_vote
+from maturity.services.voting import cast_vote
 
 DONT_KNOW = "dont_know"
+MY_VOTES = "my_votes"  # round id -> level (None: don't know), as stored for this phone
+VOTE_PROBLEM = "vote_problem"  # round id -> what went wrong with the last tap
 
 
 def level_text(model: ModelDefinition | None, value: int) -> str:
@@ -26,40 +34,52 @@ def segment_card_ui(segment: SegmentDefinition, *, compact: bool = True) -> None
     st.markdown(f":green[**Excellent**] — {segment.excellent}")
 
 
-def ballot_ui(url: str, state: ParticipantState, model: ModelDefinition | None, segment_id: str, rnd: RoundView) -> None:
-    """Level buttons for one round; the chosen one is highlighted and can change until the reveal."""
-    workshop = state.workshop
-    segment = model.segment(segment_id) if model else None
-    mine = my_vote(state, rnd)
+def remember_votes(stored: dict[int, int | None]) -> None:
+    """On a full run: this phone's votes as the database has them."""
+    st.session_state[MY_VOTES] = dict(stored)
+
+
+def my_vote(round_id: int):
+    """This participant's vote in a round: a level, DONT_KNOW, or None when they have not voted."""
+    votes = st.session_state.get(MY_VOTES, {})
+    if round_id not in votes:
+        return None
+    return DONT_KNOW if votes[round_id] is None else votes[round_id]
+
+
+def ballot_ui(
+    url: str,
+    token: str,
+    model: ModelDefinition | None,
+    segment: SegmentDefinition | None,
+    levels: range,
+    rnd: RoundView,
+    *,
+    rerun: Sequence[str] = (),
+) -> None:
+    """Level buttons for one round; the chosen one is highlighted and can change until the reveal.
+
+    `rerun` names the fragments a tap redraws (by key); by default the fragment holding the buttons.
+    """
+    mine = my_vote(rnd.id)
     if rnd.number == 2:
         st.caption("Second vote, after the discussion.")
     if rnd.revealed:
         group_result_ui(url, rnd, model, mine)
         return
-    for value in workshop.levels:
-        help_text = segment.levels.get(value) if segment else None
-        chosen = mine == value
+    for value in [*levels, None]:
+        chosen = mine == (DONT_KNOW if value is None else value)
         st.button(
-            level_text(model, value),
-            key=f"vote_{rnd.id}_{value}",
-            type="primary" if chosen else "secondary",
+            "Don't know" if value is None else level_text(model, value),
+            key=f"vote_{rnd.id}_{'dk' if value is None else value}",
+            type="primary" if chosen else ("tertiary" if value is None else "secondary"),
             icon=":material/check_circle:" if chosen else None,
-            help=help_text,
+            help=segment.levels.get(value) if segment and value is not None else None,
             width="stretch",
             on_click=_vote,
-            args=(url, state.participant.token, rnd.id, value),
+            args=(url, token, rnd.id, value, tuple(rerun)),
         )
-    chosen = mine == DONT_KNOW
-    st.button(
-        "Don't know",
-        key=f"vote_{rnd.id}_dk",
-        type="primary" if chosen else "tertiary",
-        icon=":material/check_circle:" if chosen else None,
-        width="stretch",
-        on_click=_vote,
-        args=(url, state.participant.token, rnd.id, None),
-    )
-    if problem := st.session_state.pop(VOTE_PROBLEM, None):
+    if problem := st.session_state.get(VOTE_PROBLEM, {}).pop(rnd.id, None):
         st.warning(problem, icon=":material/error:")
     elif mine is None:
         st.caption("Tap a level. You can change it until the votes are revealed.")
@@ -68,30 +88,29 @@ def ballot_ui(url: str, state: ParticipantState, model: ModelDefinition | None, 
         st.success(f"Your vote: **{shown}**. You can change it until the reveal.", icon=":material/how_to_vote:")
 
 
-VOTE_PROBLEM = "vote_problem"
-
-
-def my_vote(state: ParticipantState, rnd: RoundView):
-    """This participant's vote in a round: a level, DONT_KNOW, or None when they have not voted."""
-    if rnd.id not in state.my_votes:
-        return None
-    level = state.my_votes[rnd.id]
-    return DONT_KNOW if level is None else level
-
-
-def _vote(url: str, token: str, round_id: int, level: int | None) -> None:
-    # A callback, so the page that follows already shows the new vote.
+def _vote(url: str, token: str, round_id: int, level: int | None, rerun: tuple[str, ...]) -> None:
+    # A callback, so the run that follows already shows the new vote.
     try:
         cast_vote(url, token=token, round_id=round_id, level=level)
     except ServiceError as exc:
-        st.session_state[VOTE_PROBLEM] = str(exc)
+        st.session_state.setdefault(VOTE_PROBLEM, {})[round_id] = str(exc)
     except Exception as exc:  # noqa: BLE001 - a person reads this on a phone
-        st.session_state[VOTE_PROBLEM] = f"Your vote was not saved: {describe_failure(exc)}. Tap again."
+        st.session_state.setdefault(VOTE_PROBLEM, {})[round_id] = f"Your vote was not saved: {describe_failure(exc)}. Tap again."
+    else:
+        st.session_state.setdefault(MY_VOTES, {})[round_id] = level
+    if rerun:
+        st.rerun(list(rerun))
+
+
+@st.cache_resource(ttl=5, show_spinner=False, max_entries=64)
+def _revealed_result(url: str, round_id: int) -> VoteSummary:
+    # Votes cannot change once revealed, and at a reveal every phone in the room asks at once.
+    return round_result(url, round_id)
 
 
 def group_result_ui(url: str, rnd: RoundView, model: ModelDefinition | None, mine) -> None:
     try:
-        summary: VoteSummary = round_result(url, rnd.id)
+        summary = _revealed_result(url, rnd.id)
     except ServiceError as exc:
         st.info(str(exc))
         return

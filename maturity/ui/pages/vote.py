@@ -1,15 +1,23 @@
-"""The participant's phone: only the workshop they joined, a ballot, and the group result after the reveal."""
+"""The participant's phone: only the workshop they joined, a ballot, and the group result after the reveal.
+
+Every phone in the room runs this page, so each kind of rerun does as little as it can (measured in
+bench/phones.py): a lock-step poll compares one cached value and draws nothing, a vote redraws only
+its own segment's buttons, and only a change on the shared screen redraws the whole page.
+"""
+
+import time
 
 import streamlit as st
 
 from maturity.services.errors import NotFound, describe_failure
-from maturity.services.voting import participant_state
+from maturity.services.voting import PhoneSignal, participant_state, phone_signal
 from maturity.storage.tables import WorkshopMode
 from maturity.ui import context
 from maturity.ui.access import PARTICIPANT_PARAM
-from maturity.ui.ballot import ballot_ui, segment_card_ui
+from maturity.ui.ballot import ballot_ui, my_vote, remember_votes, segment_card_ui
 
-LOCK_STEP_POLL_S = 3  # phones follow the shared screen; slow enough to keep each rerun cheap
+LOCK_STEP_POLL_S = 3  # a phone sees the facilitator's next segment or reveal within about four seconds
+PROGRESS_KEY = "ballot_progress"
 
 url = context.database_url()
 token = st.query_params.get(PARTICIPANT_PARAM, "")
@@ -27,8 +35,17 @@ def load_state():
         st.stop()
 
 
+@st.cache_resource(ttl=1, show_spinner=False, max_entries=256)
+def shared_signal(url: str, workshop_id: int) -> tuple[PhoneSignal, float]:
+    # Every phone of a workshop in this process polls it; they share one query a second.
+    read_at = time.monotonic()
+    return phone_signal(url, workshop_id), read_at
+
+
+drawn_at = time.monotonic()
 state = load_state()
 workshop = state.workshop
+remember_votes(state.my_votes)
 model = context.catalog().models.get(workshop.model_id)
 who = f" · you are **{state.participant.nickname}**" if state.participant.nickname else ""
 st.caption(f"{workshop.title}{who}")
@@ -40,38 +57,59 @@ if model is None:
 
 @st.fragment(run_every=LOCK_STEP_POLL_S)
 def follow_the_screen() -> None:
-    """Lock-step: show whatever segment the facilitator has on the shared screen."""
-    current = participant_state(url, token)
-    if not current.workshop.is_open:
+    """Lock-step: redraw the page when the shared screen moved on, revealed, or ended; else draw nothing."""
+    try:
+        signal, read_at = shared_signal(url, workshop.id)
+    except Exception:  # noqa: BLE001 - a blip of the database: the next poll tries again
+        return
+    # A signal read before this page's state says nothing new (and must not rerun it again and again).
+    if read_at > drawn_at and signal != state.signal:
+        st.rerun(scope="app")
+
+
+@st.fragment
+def lock_step_ballot() -> None:
+    """The segment on the shared screen and its vote; a tap reruns only this."""
+    if not workshop.is_open:
         st.info("This workshop has ended. Thank you for taking part!", icon=":material/celebration:")
         return
-    segment_id = current.workshop.current_segment_id
-    rnd = current.latest_round(segment_id)
+    segment_id = workshop.current_segment_id
+    rnd = state.latest_round(segment_id)
     segment = model.segment(segment_id)
-    st.caption(f"Segment {current.workshop.current_position + 1} of {len(current.workshop.segment_ids)}")
+    st.caption(f"Segment {workshop.current_position + 1} of {len(workshop.segment_ids)}")
     if segment:
         segment_card_ui(segment)
     if rnd is None:
         st.info("Waiting for the facilitator to open the vote…", icon=":material/hourglass_top:")
         return
-    ballot_ui(url, current, model, segment_id, rnd)
+    ballot_ui(url, token, model, segment, workshop.levels, rnd)
+
+
+def ballot_progress() -> None:
+    rounds = [r for sid in workshop.segment_ids if (r := state.latest_round(sid))]
+    voted = sum(1 for r in rounds if my_vote(r.id) is not None)
+    st.progress(voted / len(workshop.segment_ids), text=f"{voted} of {len(workshop.segment_ids)} segments voted")
+
+
+def segment_ballot(position: int, segment_id: str) -> None:
+    segment = model.segment(segment_id)
+    rnd = state.latest_round(segment_id)
+    with st.container(border=True):
+        st.caption(f"Segment {position} of {len(workshop.segment_ids)}")
+        if segment:
+            segment_card_ui(segment)
+        if rnd is not None and (workshop.is_open or rnd.revealed):
+            # A tap redraws this segment and the progress bar, not the other segments.
+            ballot_ui(url, token, model, segment, workshop.levels, rnd, rerun=(f"ballot_{segment_id}", PROGRESS_KEY))
 
 
 def self_paced_ballot() -> None:
     """Self-paced: every segment on one page, no polling; a button fetches the reveals."""
     if not workshop.is_open:
         st.info("This workshop has ended. Thank you for taking part!", icon=":material/celebration:")
-    voted = sum(1 for sid in workshop.segment_ids if (r := state.latest_round(sid)) and r.id in state.my_votes)
-    st.progress(voted / len(workshop.segment_ids), text=f"{voted} of {len(workshop.segment_ids)} segments voted")
+    st.fragment(ballot_progress, key=PROGRESS_KEY)()
     for position, segment_id in enumerate(workshop.segment_ids, start=1):
-        segment = model.segment(segment_id)
-        rnd = state.latest_round(segment_id)
-        with st.container(border=True):
-            st.caption(f"Segment {position} of {len(workshop.segment_ids)}")
-            if segment:
-                segment_card_ui(segment)
-            if rnd is not None and (workshop.is_open or rnd.revealed):
-                ballot_ui(url, state, model, segment_id, rnd)
+        st.fragment(segment_ballot, key=f"ballot_{segment_id}")(position, segment_id)
     st.button("Check for revealed results", icon=":material/refresh:", key="refresh_results")
 
 
@@ -79,3 +117,4 @@ if workshop.mode == WorkshopMode.SELF_PACED.value:
     self_paced_ballot()
 else:
     follow_the_screen()
+    lock_step_ballot()
