@@ -247,7 +247,8 @@ class Figures:
     screen_sees: list[float] = field(default_factory=list)
     segment_reach: list[float] = field(default_factory=list)
     reveal_reach: list[float] = field(default_factory=list)
-    rss_mb: float = float("nan")
+    rss_mb: float = float("nan")  # at the end, with the shared screen open
+    idle_rss_mb: float = float("nan")  # lock-step: the phones alone, before the screen opened
     votes: int = 0
     lost: int = 0
     errors: list[str] = field(default_factory=list)
@@ -305,8 +306,9 @@ class Case:
                 await screen.open()
                 await self.lockstep(screen, phones, round_ids, levels)
             else:
-                self.fig.rss_mb = rss_mb(cluster.worker_pids())
                 await self.selfpaced(cluster, screen, phones, round_ids, names, levels)
+            # With the shared screen open too (it loads the charting libraries): the memory a real room costs.
+            self.fig.rss_mb = max(self.fig.rss_mb, rss_mb(cluster.worker_pids()))
         finally:
             for tab in [screen, *(p.tab for p in phones)]:
                 await tab.close()
@@ -323,7 +325,7 @@ class Case:
         self.fig.cpu_ms_per_poll = (cpu_ms(cluster.pids()) - cpu0) / max(1, polls)
         self.fig.polls_per_s = polls / (time.monotonic() - t0)
         self.fig.poll_p95_ms = pct([x for p, k in zip(phones, first, strict=True) for x in p.tab.polls.latencies_ms[k:]], 95)
-        self.fig.rss_mb = rss_mb(cluster.worker_pids())
+        self.fig.idle_rss_mb = rss_mb(cluster.worker_pids())
 
     async def lockstep(self, screen: Tab, phones: list[Phone], round_ids: list[int], levels: list[int]) -> None:
         for position, round_id in enumerate(round_ids):
@@ -539,7 +541,9 @@ def report(fig: Figures) -> None:
     elif fig.reveal_reach:
         print(f"  reveal on every phone: {ms(fig.reveal_reach)}")
     print(
-        f"  memory: {fig.rss_mb:.0f} MB RSS with {fig.phones} sessions (bare page: {fig.bare_rss_mb:.0f} MB); "
+        f"  memory: {fig.rss_mb:.0f} MB RSS with {fig.phones} phones and the screen"
+        + (f" ({fig.idle_rss_mb:.0f} MB for the phones alone)" if fig.idle_rss_mb == fig.idle_rss_mb else "")
+        + f" (bare page: {fig.bare_rss_mb:.0f} MB); "
         f"stored {fig.votes} votes, lost {fig.lost}; client used {fig.client_cpu_pct:.0f}% of a core"
     )
     for error in sorted(set(fig.errors))[:5]:

@@ -231,10 +231,6 @@ class Tab:
             if which == "new_element":
                 self.nodes[path] = Node(delta.new_element, delta.fragment_id, self._run_id)
                 self._changed.set()
-            elif which == "add_block":
-                # A block (re)sent: what was inside it before is gone until the run sends it again.
-                for stale in [p for p in self.nodes if p[: len(path)] == path and self.nodes[p].run_id != self._run_id]:
-                    del self.nodes[stale]
         elif kind == "new_session":
             self.running = True
             self._run_id = msg.metadata.run.script_run_id
@@ -259,6 +255,7 @@ class Tab:
             self._finished(msg.script_finished)
 
     def _finished(self, status: int) -> None:
+        # As in the browser, what a run did not send again disappears only when the run has finished.
         self.running = status == ForwardMsg.FINISHED_EARLY_FOR_RERUN  # another run follows at once
         if status == FULL_RUN_DONE:
             for stale in [p for p, n in self.nodes.items() if n.run_id != self._run_id]:
