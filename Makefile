@@ -3,6 +3,7 @@
 PYTHON ?= python3
 WORKERS ?= 2
 PORT    ?= 8501
+WORKER_PORT ?= 8511
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -15,7 +16,7 @@ run: setup
 
 serve: setup
 	bash .ci/install-system-packages.sh nginx
-	$(BIN)/python -m maturity serve --workers $(WORKERS) --port $(PORT)
+	$(BIN)/python -m maturity serve --workers $(WORKERS) --port $(PORT) --first-worker-port $(WORKER_PORT)
 
 test: setup
 	bash .ci/install-system-packages.sh chromium nginx

@@ -214,7 +214,14 @@ def _report(args) -> int:
 
 
 def _serve(args) -> int:
+    import signal
+
     from maturity.serve import Cluster, ServeError
+
+    def stop(*_):  # systemd and `kill` send SIGTERM: stop the app processes and nginx too, never orphan them
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
 
     if args.workers < 1 or args.workers > 64:
         print("error: --workers must be from 1 to 64 (about one per core)", file=sys.stderr)

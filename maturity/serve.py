@@ -117,7 +117,9 @@ events {{
 }}
 
 http {{
-    access_log off;
+    # Which app process served each request, by route cookie: where to look when one browser has trouble.
+    log_format maturity '$remote_addr [$time_local] "$request" $status upstream=$upstream_addr route=$maturity_route';
+    access_log {run_dir / "nginx-access.log"} maturity;
 {temp}
 {site}
 }}
