@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from .conftest import open_app, sign_in, wait_for_app_idle
+from .conftest import PHONE, open_app, sign_in, wait_for_app_idle
 from .helpers import download_csv, main_area, metric, pick
 
 pytestmark = pytest.mark.browser
@@ -165,7 +165,13 @@ def answer_on_phone(phone, link: str, answers: dict, survey, *, shot_prefix: str
         expect(main.get_by_role("textbox", name=re.compile(r"^Which number was it"))).to_be_visible()
     else:
         expect(main.get_by_text(CONDITIONAL)).to_have_count(0)
-    if "nps" in answers:  # the 0-10 pills: a radio group of buttons
+    if "nps" in answers:  # the 0-10 pills: a radio group of buttons, all eleven on one row of a 375 px phone
+        scale = _widget(phone, "stButtonGroup", NPS).get_by_role("radio")
+        expect(scale).to_have_count(11)
+        tops = scale.evaluate_all("pills => pills.map(p => Math.round(p.getBoundingClientRect().top))")
+        rights = scale.evaluate_all("pills => pills.map(p => p.getBoundingClientRect().right)")
+        assert len(set(tops)) == 1, f"the 0-10 scale wraps onto {len(set(tops))} rows at 375 px"
+        assert max(rights) <= PHONE["width"], f"the 0-10 scale runs off the screen ({max(rights):.0f} px)"
         pill = _widget(phone, "stButtonGroup", NPS).get_by_role("radio", name=answers["nps"], exact=True)
         pill.click()
         wait_for_app_idle(phone)

@@ -11,6 +11,14 @@ from maturity.services.errors import InvalidInput, ServiceError, describe_failur
 from maturity.ui import context
 from maturity.ui.access import SURVEY_PARAM, VISIT_PARAM
 
+# The 0-10 scale on one row, even on a 375 px phone: eleven equal pills across the width (our own CSS).
+SCALE_STYLE = """<style>
+.stMain [data-testid="stButtonGroup"] [role="radiogroup"] { flex-wrap: nowrap; gap: 3px; width: 100%; max-width: 40rem; }
+.stMain [data-testid="stButtonGroup"] [role="radiogroup"] > button {
+  flex: 1 1 0; min-width: 0; min-height: 2.5rem; padding-left: 0; padding-right: 0; justify-content: center;
+}
+</style>"""
+
 url = context.database_url()
 link = st.query_params.get(SURVEY_PARAM, "")
 try:
@@ -29,6 +37,8 @@ if not campaign.single_use_codes and not st.query_params.get(VISIT_PARAM):
 visit = st.query_params.get(VISIT_PARAM)
 
 st.title(survey.title)
+if any(q.type in (QuestionType.RATING, QuestionType.NPS) for q in survey.questions):
+    st.html(SCALE_STYLE)
 st.markdown(survey.intro)
 st.caption("Anonymous: your answers are stored without your name, and results are only shown for groups of "
            f"{campaign.min_group_size} or more people. Questions marked * need an answer; the rest are optional.")  # fmt: skip
