@@ -18,7 +18,7 @@ from maturity.ui import context
 from maturity.ui.ballot import level_text
 from maturity.ui.facilitation import act
 
-SCREEN_POLL_S = 1.5  # with the 0.5 s tally cache, a new vote shows within about two seconds
+SCREEN_POLL_S = 1.0  # with the 0.5 s tally cache, a new vote shows within about 1.5 s (bench/phones.py)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -28,15 +28,18 @@ def qr_png(link: str) -> bytes:
     return buffer.getvalue()
 
 
-def join_panel_ui(workshop: WorkshopView) -> None:
-    """The join code, link and QR code, in the sidebar so they stay in view for late joiners."""
+def join_panel_ui(workshop: WorkshopView, *, presenting: bool = False) -> None:
+    """The join code, link and QR code where they stay in view for late joiners: the sidebar, or a
+    panel fixed in the corner of the projected screen."""
     base, reachable = join_base_url(context.settings(), st.context.url)
     link = join_link(base, workshop.join_code)
-    with st.sidebar:
+    with st.container(key="join_panel") if presenting else st.sidebar:
         st.markdown("**Join on your phone**")
         # Big enough to read from the back of a room; the code only holds our own alphabet.
-        st.html(f'<div style="font:800 3.2rem/1.1 monospace;letter-spacing:.35rem">{html.escape(workshop.join_code)}</div>')
-        st.image(qr_png(link), width=200)
+        st.html(
+            f'<div class="join-code" style="font:800 3.2rem/1.1 monospace;letter-spacing:.35rem">{html.escape(workshop.join_code)}</div>'
+        )
+        st.image(qr_png(link), width=300 if presenting else 200)
         st.caption(link)
         if not reachable:
             st.warning(
@@ -74,7 +77,7 @@ def live_tally_ui(url: str, workshop: WorkshopView, rnd: RoundView) -> None:
             st.success("Everyone has voted.", icon=":material/done_all:")
 
     tally_fragment()
-    if st.button("Reveal the votes", key=f"reveal_{rnd.id}", type="primary", icon=":material/visibility:"):
+    if st.button("Reveal the votes", key=f"reveal_{rnd.id}", type="primary", icon=":material/visibility:", shortcut="V"):
         act(rounds.reveal_round, url, rnd.id)
 
 
@@ -102,7 +105,7 @@ def ws_participants(url: str, workshop_id: int) -> int:
 def ballot_progress_ui(url: str, workshop: WorkshopView, model: ModelDefinition) -> None:
     """Self-paced: ballots in per segment, so the facilitator knows when to start the reveals."""
 
-    @st.fragment(run_every=SCREEN_POLL_S * 2)
+    @st.fragment(run_every=SCREEN_POLL_S)
     def progress() -> None:
         counts = rounds.ballot_progress(url, workshop.id)
         people = ws_participants(url, workshop.id)

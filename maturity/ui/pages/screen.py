@@ -23,6 +23,7 @@ from maturity.ui.live import (
     timer_ui,
 )
 from maturity.ui.navigation import page_path
+from maturity.ui.presentation import presentation_style_ui, presenting, toggle_ui
 
 require_facilitator()
 url = context.database_url()
@@ -36,6 +37,9 @@ if model is None:
     )
     st.stop()
 
+on_projector = presenting()
+if on_projector:
+    presentation_style_ui()
 st.markdown(f"### {workshop.title}")
 if not workshop.is_open:
     st.info("This workshop has ended. Its summary has the results and exports.", icon=":material/flag:")
@@ -45,17 +49,22 @@ if not workshop.is_open:
     st.stop()
 
 if workshop.uses_phones:
-    join_panel_ui(workshop)
+    join_panel_ui(workshop, presenting=on_projector)
 
 # ----------------------------------------------------------------- which segment
 count = len(workshop.segment_ids)
 position = workshop.current_position
-back, where, forward, end = st.columns([1.2, 2.4, 1.2, 1.6])
-if back.button("Previous", key="prev_segment", icon=":material/arrow_back:", disabled=position == 0, width="stretch"):
+back, where, forward, present, end = st.columns([1.2, 2.2, 1.2, 1.4, 1.6])
+if back.button(
+    "Previous", key="prev_segment", icon=":material/arrow_back:", disabled=position == 0, width="stretch", shortcut="left"
+):
     act(ws.go_to_segment, url, workshop.id, position - 1)
 where.markdown(f"**Segment {position + 1} of {count}**")
-if forward.button("Next", key="next_segment", icon=":material/arrow_forward:", disabled=position >= count - 1, width="stretch"):
+if forward.button(
+    "Next", key="next_segment", icon=":material/arrow_forward:", disabled=position >= count - 1, width="stretch", shortcut="right"
+):
     act(ws.go_to_segment, url, workshop.id, position + 1)
+toggle_ui(container=present)
 if end.button("End workshop", key="end_workshop", icon=":material/flag:", width="stretch"):
     ws.close_workshop(url, workshop.id)
     st.switch_page(page_path("summary"), query_params={"w": str(workshop.id)})
