@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from maturity.ui.access import FACILITATOR_FLAG, PARTICIPANT_PARAM
+from maturity.ui.ballot import shared_snapshot
 from maturity.ui.live import cached_tally
 from maturity.ui.navigation import page_path
 
@@ -66,6 +67,12 @@ def phone(code: str, name: str = "") -> AppTest:
     return at
 
 
+def look(at: AppTest) -> AppTest:
+    """The phone's page now: phones share a snapshot of the workshop for a second; tests look straight away."""
+    shared_snapshot.clear()
+    return ok(at.run())
+
+
 def tap(at: AppTest, label: str, nth: int = 0) -> None:
     buttons = [b for b in at.button if b.label == label]
     buttons[nth].click().run()
@@ -97,7 +104,7 @@ def test_lock_step_workshop_from_join_to_summary():
         fac = screen(fac, workshop_id)
         assert fac.header[0].value == segment
         for p, level in zip(phones, ["1 · Aware", "2 · Reactive", "4 · Managed"], strict=True):
-            p.run()
+            look(p)
             assert any(m.value == f"### {segment}" for m in p.markdown), "the phone follows the shared screen"
             tap(p, level)
             assert p.success[0].value.startswith(f"Your vote: **{level}**")
@@ -109,13 +116,13 @@ def test_lock_step_workshop_from_join_to_summary():
         assert any("Discuss before recording" in w.value for w in fac.warning)
         assert any("4 · Managed" in i.value and "speak first" in i.value for i in fac.info)
         for p in phones:
-            p.run()
+            look(p)
             assert any(m.value == "**The votes are in**" for m in p.markdown)
             assert not [b for b in p.button if b.label == "2 · Reactive"], "no voting after the reveal"
         if segment_number == 0:  # a second vote after the discussion, shown before vs after
             fac.button(key="second_data-strategy").click().run()
             for p in phones:
-                p.run()
+                look(p)
                 tap(p, "2 · Reactive")
             fac = screen(fac, workshop_id)
             reveal(fac)
@@ -137,7 +144,7 @@ def test_lock_step_workshop_from_join_to_summary():
         "Printable report (HTML)",
     ]
     for p in phones:
-        p.run()
+        look(p)
         assert "This workshop has ended" in p.info[0].value
 
 
@@ -148,7 +155,7 @@ def test_self_paced_ballot_then_reveals_one_by_one():
     phones = [phone(join_code(fac)) for _ in range(3)]
     for p, level in zip(phones, ["1 · Aware", "3 · Proactive", "3 · Proactive"], strict=True):
         for segment in range(3):  # every segment is on the phone at once
-            p.run()
+            look(p)
             tap(p, level, nth=segment)
             # a tap redraws its own segment and the progress bar, not the other segments (AppTest shows what a run drew)
             assert len([b for b in p.button if b.key.startswith("vote_")]) == 7, "one segment's levels and don't know"
@@ -163,7 +170,7 @@ def test_self_paced_ballot_then_reveals_one_by_one():
         save_consensus(fac)
         if position < 2:
             fac.button(key="next_segment").click().run()
-    phones[0].run().button(key="refresh_results").click().run()
+    look(phones[0]).button(key="refresh_results").click().run()
     assert sum(m.value == "**The votes are in**" for m in phones[0].markdown) == 3
 
 

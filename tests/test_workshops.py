@@ -258,13 +258,13 @@ def test_timer_and_ballot_progress(db_url, dmm):
 
 
 def test_the_phone_signal_changes_exactly_when_a_lock_step_phone_must_redraw(db_url, dmm):
-    """Phones poll phone_signal and redraw when it differs from the signal of the state they drew."""
+    """Phones poll the workshop's snapshot and redraw when its signal differs from the one they drew."""
     workshop = new_workshop(db_url, dmm, second_vote=True)
     token = voting.join_workshop(db_url, workshop.join_code).token
 
     def both():
         drawn = voting.participant_state(db_url, token).signal
-        assert voting.phone_signal(db_url, workshop.id) == drawn  # the two reads agree on every state
+        assert voting.workshop_snapshot(db_url, workshop.id).signal == drawn
         return drawn
 
     seen = [both()]
@@ -286,4 +286,7 @@ def test_the_phone_signal_changes_exactly_when_a_lock_step_phone_must_redraw(db_
     assert len(set(seen)) == len(seen) - 1 and seen[2] == seen[4], "each step a new signal, except coming back"
     assert [s.round_status for s in seen] == ["voting", "revealed", "voting", "voting", "voting", "voting"]
     with pytest.raises(NotFound):
-        voting.phone_signal(db_url, workshop.id + 99)
+        voting.workshop_snapshot(db_url, workshop.id + 99)
+    assert voting.my_ballot(db_url, token).votes == {first.id: 2}
+    with pytest.raises(NotFound):
+        voting.my_ballot(db_url, "no-such-token")

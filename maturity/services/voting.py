@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import col, select
+from sqlmodel import select
 
 from maturity.domain.codes import looks_like_code, new_token, normalise_code
 from maturity.services.errors import InvalidInput, NotFound, RoundNotOpen, UnknownCode, WorkshopClosed
@@ -20,7 +20,6 @@ from maturity.storage.tables import (
     RoundStatus,
     Vote,
     Workshop,
-    WorkshopSegment,
     WorkshopStatus,
     utcnow,
 )
@@ -45,13 +44,11 @@ class PhoneSignal:
 
 
 @dataclass(frozen=True)
-class ParticipantState:
-    """What a phone needs on one poll: the workshop, its rounds, and this participant's own votes."""
+class WorkshopSnapshot:
+    """What every phone of a workshop shows alike: the workshop and its rounds, read together."""
 
-    participant: ParticipantView
     workshop: WorkshopView
     rounds: tuple[RoundView, ...]
-    my_votes: dict[int, int | None] = field(default_factory=dict)  # round id -> level (None: don't know)
 
     def latest_round(self, segment_id: str) -> RoundView | None:
         rounds = [r for r in self.rounds if r.segment_id == segment_id and r.status != RoundStatus.PENDING.value]
@@ -59,9 +56,36 @@ class ParticipantState:
 
     @property
     def signal(self) -> PhoneSignal:
-        """The same value phone_signal() reads for the workshop in this state."""
         rnd = self.latest_round(self.workshop.current_segment_id)
         return PhoneSignal(self.workshop.status, self.workshop.current_position, rnd and rnd.id, rnd and rnd.status)
+
+
+@dataclass(frozen=True)
+class MyBallot:
+    """One phone's own part: who it is and the votes it has cast (round id -> level, None: don't know)."""
+
+    participant: ParticipantView
+    votes: dict[int, int | None]
+
+
+@dataclass(frozen=True)
+class ParticipantState:
+    """What a phone shows: its workshop's snapshot and its own votes."""
+
+    participant: ParticipantView
+    snapshot: WorkshopSnapshot
+    my_votes: dict[int, int | None] = field(default_factory=dict)  # round id -> level (None: don't know)
+
+    @property
+    def workshop(self) -> WorkshopView:
+        return self.snapshot.workshop
+
+    def latest_round(self, segment_id: str) -> RoundView | None:
+        return self.snapshot.latest_round(segment_id)
+
+    @property
+    def signal(self) -> PhoneSignal:
+        return self.snapshot.signal
 
 
 # --------------------------------------------------------------------------- joining
@@ -102,49 +126,41 @@ def resume(url: str, token: str) -> ParticipantView:
         return ParticipantView(participant.id, participant.workshop_id, participant.token, participant.nickname)
 
 
-def participant_state(url: str, token: str) -> ParticipantState:
-    """Everything a phone shows, in one short read; raise NotFound for an unknown token."""
+def my_ballot(url: str, token: str) -> MyBallot:
+    """This phone's participant and votes, in one indexed query; raise NotFound for an unknown token."""
     with read_session(url) as session:
-        participant = _participant(session, token)
-        workshop = session.get(Workshop, participant.workshop_id)
-        rounds = session.exec(select(Round).where(Round.workshop_id == workshop.id).order_by(Round.id)).all()
-        mine = session.exec(select(Vote.round_id, Vote.level).where(Vote.participant_id == participant.id)).all()
-        return ParticipantState(
-            participant=ParticipantView(participant.id, workshop.id, participant.token, participant.nickname),
-            workshop=_view(session, workshop),
-            rounds=tuple(RoundView(r.id, r.segment_id, r.number, r.status) for r in rounds),
-            my_votes=dict(mine),
+        rows = session.connection().execute(_MY_BALLOT, {"token": token}).all()
+    if not rows:
+        raise NotFound(STALE_LINK)
+    participant_id, workshop_id, nickname = rows[0][:3]
+    votes = {round_id: level for *_, round_id, level in rows if round_id is not None}
+    return MyBallot(ParticipantView(participant_id, workshop_id, token, nickname), votes)
+
+
+_MY_BALLOT = (
+    select(Participant.id, Participant.workshop_id, Participant.nickname, Vote.round_id, Vote.level)
+    .select_from(Participant)
+    .outerjoin(Vote, Vote.participant_id == Participant.id)
+    .where(Participant.token == bindparam("token"))
+)
+
+
+def workshop_snapshot(url: str, workshop_id: int) -> WorkshopSnapshot:
+    """The workshop and its rounds as phones show them; raise NotFound when it is gone."""
+    with read_session(url) as session:
+        workshop = session.get(Workshop, workshop_id)
+        if workshop is None:
+            raise NotFound(STALE_LINK)
+        rounds = session.exec(select(Round).where(Round.workshop_id == workshop_id).order_by(Round.id)).all()
+        return WorkshopSnapshot(
+            _view(session, workshop), tuple(RoundView(r.id, r.segment_id, r.number, r.status) for r in rounds)
         )
 
 
-def phone_signal(url: str, workshop_id: int) -> PhoneSignal:
-    """The workshop's signal to lock-step phones, in one indexed query; raise NotFound for no workshop."""
-    with read_session(url) as session:
-        row = session.connection().execute(_SIGNAL, {"workshop_id": workshop_id}).first()
-    if row is None:
-        raise NotFound(STALE_LINK)
-    return PhoneSignal(*row)
-
-
-_SIGNAL = (
-    select(Workshop.status, Workshop.current_position, Round.id, Round.status)
-    .select_from(Workshop)
-    .outerjoin(
-        WorkshopSegment,
-        and_(WorkshopSegment.workshop_id == Workshop.id, WorkshopSegment.position == Workshop.current_position),
-    )
-    .outerjoin(
-        Round,
-        and_(
-            Round.workshop_id == Workshop.id,
-            Round.segment_id == WorkshopSegment.segment_id,
-            Round.status != RoundStatus.PENDING.value,
-        ),
-    )
-    .where(Workshop.id == bindparam("workshop_id"))
-    .order_by(col(Round.number).desc())
-    .limit(1)
-)
+def participant_state(url: str, token: str) -> ParticipantState:
+    """Everything a phone shows; raise NotFound for an unknown token."""
+    mine = my_ballot(url, token)
+    return ParticipantState(mine.participant, workshop_snapshot(url, mine.participant.workshop_id), mine.votes)
 
 
 # --------------------------------------------------------------------------- voting

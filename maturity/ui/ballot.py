@@ -6,6 +6,7 @@ the vote just stored is kept in this session's state (filled from the database o
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import streamlit as st
@@ -14,7 +15,7 @@ from maturity.content.definitions import ModelDefinition, SegmentDefinition
 from maturity.domain.tally import VoteSummary
 from maturity.services.errors import ServiceError, describe_failure
 from maturity.services.rounds import RoundView, round_result
-from maturity.services.voting import cast_vote
+from maturity.services.voting import WorkshopSnapshot, cast_vote, workshop_snapshot
 
 DONT_KNOW = "dont_know"
 MY_VOTES = "my_votes"  # round id -> level (None: don't know), as stored for this phone
@@ -32,6 +33,14 @@ def segment_card_ui(segment: SegmentDefinition, *, compact: bool = True) -> None
         st.markdown(segment.description)
     st.markdown(f":red[**Awful**] — {segment.awful}")
     st.markdown(f":green[**Excellent**] — {segment.excellent}")
+
+
+@st.cache_resource(ttl=1, show_spinner=False, max_entries=256)
+def shared_snapshot(url: str, workshop_id: int) -> tuple[WorkshopSnapshot, float]:
+    """The workshop as its phones show it, and when it was read. Every phone of a workshop in this
+    process draws from it and polls it, so a room of them costs one read a second, not one each."""
+    read_at = time.monotonic()
+    return workshop_snapshot(url, workshop_id), read_at
 
 
 def remember_votes(stored: dict[int, int | None]) -> None:

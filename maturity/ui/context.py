@@ -42,10 +42,16 @@ def _library(fingerprint: tuple, sources: tuple) -> Catalog:
     return library.load_library(list(sources))
 
 
+@st.cache_resource(ttl=2, max_entries=4, show_spinner=False)
+def _fingerprint(sources: tuple) -> tuple:
+    # Looking at every content file costs more than a phone's whole poll; every two seconds is soon enough.
+    return library.content_fingerprint(sources)
+
+
 def catalog() -> Catalog:
-    """The content library, reloaded whenever a content file changes on disk."""
+    """The content library, reloaded within two seconds of a content file changing on disk."""
     sources = tuple(settings().content_sources)
-    return _library(library.content_fingerprint(sources), sources)
+    return _library(_fingerprint(sources), sources)
 
 
 @st.cache_resource(show_spinner=False)

@@ -5,16 +5,14 @@ bench/phones.py): a lock-step poll compares one cached value and draws nothing, 
 its own segment's buttons, and only a change on the shared screen redraws the whole page.
 """
 
-import time
-
 import streamlit as st
 
 from maturity.services.errors import NotFound, describe_failure
-from maturity.services.voting import PhoneSignal, participant_state, phone_signal
+from maturity.services.voting import ParticipantState, my_ballot
 from maturity.storage.tables import WorkshopMode
 from maturity.ui import context
 from maturity.ui.access import PARTICIPANT_PARAM
-from maturity.ui.ballot import ballot_ui, my_vote, remember_votes, segment_card_ui
+from maturity.ui.ballot import ballot_ui, my_vote, remember_votes, segment_card_ui, shared_snapshot
 
 LOCK_STEP_POLL_S = 3  # a phone sees the facilitator's next segment or reveal within about four seconds
 PROGRESS_KEY = "ballot_progress"
@@ -23,9 +21,11 @@ url = context.database_url()
 token = st.query_params.get(PARTICIPANT_PARAM, "")
 
 
-def load_state():
+def load_state() -> tuple[ParticipantState, float]:
+    """This phone's state, and when the workshop part of it was read (a shared read, up to a second old)."""
     try:
-        return participant_state(url, token)
+        mine = my_ballot(url, token)
+        snapshot, read_at = shared_snapshot(url, mine.participant.workshop_id)
     except NotFound as exc:
         st.error(str(exc))
         st.link_button("Join with a code", "./")
@@ -33,17 +33,10 @@ def load_state():
     except Exception as exc:  # noqa: BLE001 - a person reads this on a phone
         st.error(f"Cannot load your ballot: {describe_failure(exc)}. Reload the page in a moment.")
         st.stop()
+    return ParticipantState(mine.participant, snapshot, mine.votes), read_at
 
 
-@st.cache_resource(ttl=1, show_spinner=False, max_entries=256)
-def shared_signal(url: str, workshop_id: int) -> tuple[PhoneSignal, float]:
-    # Every phone of a workshop in this process polls it; they share one query a second.
-    read_at = time.monotonic()
-    return phone_signal(url, workshop_id), read_at
-
-
-drawn_at = time.monotonic()
-state = load_state()
+state, drawn_at = load_state()
 workshop = state.workshop
 remember_votes(state.my_votes)
 model = context.catalog().models.get(workshop.model_id)
@@ -59,11 +52,11 @@ if model is None:
 def follow_the_screen() -> None:
     """Lock-step: redraw the page when the shared screen moved on, revealed, or ended; else draw nothing."""
     try:
-        signal, read_at = shared_signal(url, workshop.id)
+        snapshot, read_at = shared_snapshot(url, workshop.id)
     except Exception:  # noqa: BLE001 - a blip of the database: the next poll tries again
         return
-    # A signal read before this page's state says nothing new (and must not rerun it again and again).
-    if read_at > drawn_at and signal != state.signal:
+    # A snapshot read before the one this page was drawn from says nothing new (and must not rerun it again and again).
+    if read_at > drawn_at and snapshot.signal != state.signal:
         st.rerun(scope="app")
 
 
