@@ -1,4 +1,4 @@
-"""Every test gets its own real SQLite file and sees only the built-in content."""
+"""Every test gets its own real database (a SQLite file, or PostgreSQL with MATURITY_TEST_DB) and sees only the built-in content."""
 
 from __future__ import annotations
 
@@ -7,28 +7,65 @@ from pathlib import Path
 import pytest
 
 from maturity.storage.engine import dispose_engines
-from maturity.storage.migrate import upgrade
+from tests import databases
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_SECRET = "test-admin-secret"
 
 
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL at ' + databases.PG_ADMIN_URL if databases.ON_POSTGRES else 'a SQLite file per test'}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if databases.ON_POSTGRES:
+        skip = pytest.mark.skip(reason="checks SQLite itself (MATURITY_TEST_DB=postgresql)")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    dispose_engines()
+    databases.release_all()
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("MATURITY_DB_URL", f"sqlite:///{tmp_path / 'maturity.db'}")
+    url = databases.fresh_url(tmp_path)
+    monkeypatch.setenv("MATURITY_DB_URL", url)
     monkeypatch.delenv("MATURITY_CONTENT_DIR", raising=False)
     monkeypatch.delenv("MATURITY_PUBLIC_URL", raising=False)
     monkeypatch.delenv("MATURITY_AUTH", raising=False)
     monkeypatch.setenv("MATURITY_ADMIN_SECRET", ADMIN_SECRET)
     monkeypatch.chdir(ROOT)
-    yield
+    yield url
     dispose_engines()
+    databases.release(url)
 
 
 @pytest.fixture
-def db_url(tmp_path) -> str:
-    """A migrated, empty database."""
-    url = f"sqlite:///{tmp_path / 'maturity.db'}"
+def db_url(tmp_path, isolated_environment, monkeypatch) -> str:
+    """A migrated, empty database; MATURITY_DB_URL names it too, so the app and the CLI use it."""
+    if not databases.ON_POSTGRES:
+        from maturity.storage.migrate import upgrade
+
+        upgrade(isolated_environment)
+        yield isolated_environment
+        return
+    url = databases.fresh_url(tmp_path, migrated=True)  # a copy of a template migrated once
+    monkeypatch.setenv("MATURITY_DB_URL", url)
+    yield url
+    dispose_engines()
+    databases.release(url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """A migrated SQLite file, whatever the suite runs on (to compare the two databases)."""
+    from maturity.storage.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'sqlite-side.db'}"
     upgrade(url)
     return url
 

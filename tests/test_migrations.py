@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
@@ -12,6 +13,7 @@ from maturity.storage.engine import get_engine
 from maturity.storage.migrate import current_revision, downgrade, head_revision, revisions, upgrade
 
 
+@pytest.mark.sqlite_only  # reads the file with sqlite3; the PostgreSQL suite migrates every test's database
 def test_upgrade_from_the_first_revision_keeps_every_row(tmp_path):
     path = tmp_path / "old.db"
     url = f"sqlite:///{path}"

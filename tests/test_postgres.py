@@ -2,41 +2,32 @@
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from datetime import date
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from maturity.services import demo, leaders, perception, reports, status
 from maturity.storage.engine import dispose_engines, read_session, write_session
 from maturity.storage.migrate import current_revision, head_revision, upgrade
 from maturity.storage.tables import Team
+from tests import databases
 
 pytestmark = pytest.mark.postgres
-ADMIN_URL = os.environ.get("MATURITY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 @pytest.fixture
 def pg_url():
+    """An empty database on the PostgreSQL server, whatever the rest of the suite runs on."""
     try:
-        admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-        with admin.connect() as connection:
-            name = f"maturity_test_{uuid.uuid4().hex[:10]}"
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = databases.postgres().create()
     except Exception as exc:  # noqa: BLE001 - any failure to reach a server means: skip
-        pytest.skip(f"no PostgreSQL server at {ADMIN_URL} ({type(exc).__name__}); set MATURITY_TEST_PG_URL")
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        pytest.skip(f"no PostgreSQL server at {databases.PG_ADMIN_URL} ({type(exc).__name__}); set MATURITY_TEST_PG_URL")
     yield url
     dispose_engines()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    databases.release(url)
 
 
 def test_migrations_and_demo_run_on_postgresql(pg_url, builtin_catalog):
@@ -47,16 +38,16 @@ def test_migrations_and_demo_run_on_postgresql(pg_url, builtin_catalog):
     assert demo.load_demo(pg_url, catalog=builtin_catalog).created == {}
 
 
-def test_the_leaders_view_gives_the_same_figures_on_postgresql(pg_url, db_url, builtin_catalog):
+def test_the_leaders_view_gives_the_same_figures_on_postgresql(pg_url, sqlite_url, builtin_catalog):
     """The same demo on both databases: every leaders' query and the report agree to the number."""
     today = date(2026, 11, 21)
     upgrade(pg_url)
-    for url in (pg_url, db_url):
+    for url in (pg_url, sqlite_url):
         demo.load_demo(url, catalog=builtin_catalog, today=today)
     model = builtin_catalog.models["data-maturity"]
     filters = leaders.Filters("data-maturity")
     views = {}
-    for url in (pg_url, db_url):
+    for url in (pg_url, sqlite_url):
         history = leaders.consensus_history(url, filters)
         follow = leaders.follow_through(url, history, filters, min_size=5, today=today)
         views[url] = (
@@ -72,7 +63,7 @@ def test_the_leaders_view_gives_the_same_figures_on_postgresql(pg_url, db_url, b
             perception.room_vs_survey(url, builtin_catalog, model, history, filters, min_size=5).rows,
         )
         assert leaders.models_in_use(url) == {"data-maturity", "data-team-health-check"}
-    pg, lite = views[pg_url], views[db_url]
+    pg, lite = views[pg_url], views[sqlite_url]
     assert len(pg[0]) > 300 and pg[0]["participants"].min() == 3
     for left, right in zip(pg, lite, strict=True):
         if isinstance(left, pd.DataFrame):

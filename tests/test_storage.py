@@ -13,6 +13,7 @@ from maturity.storage.engine import get_engine, read_session, write_session
 from maturity.storage.tables import Participant, Round, Team, Vote, Workshop
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(db_url):
     with get_engine(db_url).connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests import databases
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
@@ -37,6 +39,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
+PROJECTOR = {"width": 1920, "height": 1080}
 SERVER_START_TIMEOUT_S = 60
 APP_TIMEOUT_MS = 25_000
 EXPECT_TIMEOUT_MS = 15_000
@@ -68,11 +71,13 @@ def _read(log: Path) -> str:
 
 @contextmanager
 def streamlit_server(workdir: Path) -> Iterator[str]:
-    """Run `streamlit run app.py` on a free port with a fresh SQLite database in `workdir`; yield its base URL."""
+    """Run `streamlit run app.py` on a free port with a fresh database (a SQLite file in `workdir`, or
+    PostgreSQL when the suite runs on it); yield its base URL."""
     log = workdir / "server.log"
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "MATURITY_DB_URL": f"sqlite:///{workdir / 'maturity.db'}", "MATURITY_ADMIN_SECRET": ADMIN_SECRET}
+    database = databases.fresh_url(workdir)
+    env = {**os.environ, "MATURITY_DB_URL": database, "MATURITY_ADMIN_SECRET": ADMIN_SECRET}
     for name in ("MATURITY_CONTENT_DIR", "MATURITY_AUTH", "MATURITY_PUBLIC_URL"):
         env.pop(name, None)  # the built-in content, sign-in on, join links on the server's own address
     command = [
@@ -102,6 +107,7 @@ def streamlit_server(workdir: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        databases.release(database)
 
 
 @pytest.fixture(scope="session")
@@ -151,6 +157,12 @@ def _new_page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
 def page(browser: Browser, app_url: str) -> Iterator[Page]:
     """A fresh browser context (own cookies and Streamlit session) at desktop size."""
     yield from _new_page(browser, DESKTOP)
+
+
+@pytest.fixture
+def projector_page(browser: Browser, app_url: str) -> Iterator[Page]:
+    """A fresh browser context at a projector's 1920x1080."""
+    yield from _new_page(browser, PROJECTOR)
 
 
 @pytest.fixture
