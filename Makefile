@@ -4,11 +4,12 @@ PYTHON ?= python3
 WORKERS ?= 2
 PORT    ?= 8501
 WORKER_PORT ?= 8511
+SERVE_DIR ?= data/serve
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run serve test setup db demo validate bench clean
+.PHONY: run serve test test-postgres setup db demo validate bench clean
 
 run: setup
 	$(BIN)/python -m maturity init
@@ -16,11 +17,20 @@ run: setup
 
 serve: setup
 	bash .ci/install-system-packages.sh nginx
-	$(BIN)/python -m maturity serve --workers $(WORKERS) --port $(PORT) --first-worker-port $(WORKER_PORT)
+	$(BIN)/python -m maturity serve --workers $(WORKERS) --port $(PORT) --first-worker-port $(WORKER_PORT) --run-dir $(SERVE_DIR)
 
 test: setup
 	bash .ci/install-system-packages.sh chromium nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The whole suite again with every test on its own PostgreSQL database (MATURITY_TEST_PG_URL's server).
+test-postgres:
+	MATURITY_TEST_DB=postgresql $(MAKE) test
+
+# Phones per app process against the real server (bench/phones.py); BENCH_ARGS="--phones 150 --mode lockstep".
+bench: setup
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/phones.py $(BENCH_ARGS)
 
 setup: $(STAMP)
 

@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--first-worker-port", type=int, default=8511, help="app processes listen on 127.0.0.1 from this port on (default 8511)"
     )
+    serve.add_argument("--run-dir", type=Path, default=Path("data/serve"), help="logs and nginx's files (default data/serve)")
     return parser
 
 
@@ -227,7 +228,9 @@ def _serve(args) -> int:
         print("error: --workers must be from 1 to 64 (about one per core)", file=sys.stderr)
         return 1
     _init(argparse.Namespace(demo="no"))  # once, before the processes start: they must not race to migrate
-    cluster = Cluster(args.workers, port=args.port, host=args.host, first_worker_port=args.first_worker_port)
+    cluster = Cluster(
+        args.workers, port=args.port, host=args.host, first_worker_port=args.first_worker_port, run_dir=args.run_dir.resolve()
+    )
     try:
         with cluster:
             print(
