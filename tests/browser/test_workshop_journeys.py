@@ -465,3 +465,62 @@ def test_facilitator_stays_signed_in_across_a_reload_until_signing_out(page, app
     expect(main_area(page).get_by_role("heading", name="Join a workshop")).to_be_visible()
     _expect_no_facilitator_page(page, started.code)
     expect(_sidebar(page).get_by_role("button", name="Sign out", exact=True)).to_have_count(0)
+
+
+def _font_px(locator) -> float:
+    return locator.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+
+
+def test_presentation_mode_on_a_projector(projector_page, app_url, new_phone, artifacts):
+    """The shared screen at 1920x1080 in presentation mode: no menu, the join code always in view, keys to run it."""
+    page = projector_page
+    started = start_workshop(page, app_url, team="Projector team", mode="Lock-step")
+    main = main_area(page)
+    main.get_by_role("button", name=re.compile(r"^Present")).click()
+    wait_for_app_idle(page)
+    expect(page).to_have_url(re.compile(r"[?&]present=1"))
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    expect(page.get_by_test_id("stHeader")).to_be_hidden()
+
+    panel = page.locator(".st-key-join_panel")
+    expect(panel).to_be_visible()
+    code = panel.get_by_test_id("stHtml").locator(".join-code")
+    expect(code).to_have_text(started.code)
+    assert _font_px(code) >= 64, "the join code must read from the back of the room"
+    qr = panel.get_by_test_id("stImage").locator("img")
+    expect(qr).to_be_visible()
+    assert qr.bounding_box()["width"] >= 280
+
+    phone = new_phone()
+    join(phone, app_url, started, "Dee")
+    expect(metric(page, "People joined")).to_have_text("1", timeout=TALLY_TIMEOUT_MS)
+    assert _font_px(metric(page, "People joined")) >= 56, "the key numbers must read from the back of the room"
+    vote(phone, 3)
+    expect(metric(page, "Votes in")).to_have_text("1", timeout=TALLY_TIMEOUT_MS)
+
+    page.keyboard.press("v")  # reveal
+    wait_for_app_idle(page)
+    expect(main.get_by_role("heading", name="The votes", exact=True)).to_be_visible()
+    expect(metric(page, "Median")).to_have_text("3")
+    page.mouse.wheel(0, 4000)  # however far the facilitator scrolls, the code stays on screen
+    page.wait_for_timeout(300)
+    expect(panel).to_be_in_viewport()
+    page.screenshot(path=artifacts / "workshop-screen-presentation-1920x1080.png")
+
+    page.keyboard.press("ArrowRight")
+    wait_for_app_idle(page)
+    expect(main.get_by_text("Segment 2 of 3", exact=True)).to_be_visible()
+    expect(main_area(phone).get_by_text("Segment 2 of 3", exact=True)).to_be_visible(timeout=PHONE_POLL_TIMEOUT_MS)
+    page.keyboard.press("ArrowLeft")
+    wait_for_app_idle(page)
+    expect(main.get_by_text("Segment 1 of 3", exact=True)).to_be_visible()
+
+    page.reload()  # the projector's tab reloads into presentation mode: it is in the URL
+    wait_for_app_idle(page)
+    expect(panel).to_be_visible()
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    page.keyboard.press("p")  # and out again: the menu comes back
+    wait_for_app_idle(page)
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+    expect(page).not_to_have_url(re.compile(r"present=1"))
+    expect(page.locator(".st-key-join_panel")).to_have_count(0)
