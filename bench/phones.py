@@ -153,7 +153,11 @@ class Phone:
         self.intended[round_id] = level
         started = time.monotonic()
         await self.tab.click(button)
-        seen = await self.tab.until(lambda: self.shows_vote(round_id, key), timeout=timeout, what=f"the vote {key}")
+        try:
+            seen = await self.tab.until(lambda: self.shows_vote(round_id, key), timeout=timeout, what=f"the vote {key}")
+        except TabError as exc:
+            shown = {k: b.button.type for k, b in self.ballot().get(round_id, {}).items()}
+            raise TabError(f"{exc} (round {round_id}; the phone shows {shown}, {self.tab.texts()[-1:]})") from None
         return (seen - started) * 1000
 
 
@@ -308,11 +312,12 @@ class Case:
             else:
                 await self.selfpaced(cluster, screen, phones, round_ids, names, levels)
             # With the shared screen open too (it loads the charting libraries): the memory a real room costs.
-            self.fig.rss_mb = max(self.fig.rss_mb, rss_mb(cluster.worker_pids()))
+            self.fig.rss_mb = rss_mb(cluster.worker_pids())
         finally:
             for tab in [screen, *(p.tab for p in phones)]:
                 await tab.close()
         self.fig.client_cpu_pct = (own_cpu_ms() - started_cpu) / ((time.monotonic() - started) * 10)
+        self.fig.errors += [f"the page raised {text}" for tab in [screen, *(p.tab for p in phones)] for text in tab.exceptions]
         self.verify(url, phones, round_ids)
         return self.fig
 
@@ -330,8 +335,7 @@ class Case:
     async def lockstep(self, screen: Tab, phones: list[Phone], round_ids: list[int], levels: list[int]) -> None:
         for position, round_id in enumerate(round_ids):
             if position:
-                pressed = time.monotonic()
-                await screen.press("Next")
+                pressed = await screen.press("Next")
                 self.fig.segment_reach += await self.reach(
                     phones, lambda p, r=round_id: r in p.ballot(), pressed, "the next segment"
                 )
@@ -340,8 +344,7 @@ class Case:
             await asyncio.sleep(3)  # the screen's next polls
             watch.stop()
             self.fig.screen_sees += watch.latencies_ms("votes", [a for a in acks if a is not None])
-            pressed = time.monotonic()
-            await screen.press("Reveal the votes")
+            pressed = await screen.press("Reveal the votes")
             self.fig.reveal_reach += await self.reach(phones, lambda p: p.tab.has_text("The votes are in"), pressed, "the reveal")
 
     async def vote_once(self, phone: Phone, round_id: int, levels: list[int]) -> float | None:

@@ -57,6 +57,7 @@ class Tab:
         self.runs_done = 0
         self.running = False  # a script run has started and not finished
         self.closed: str | None = None
+        self.exceptions: list[str] = []  # exceptions the page showed
         self._run_id = ""
         self._run_fragments: tuple[str, ...] = ()
         self._ws = None
@@ -151,8 +152,8 @@ class Tab:
     def button(self, test: Callable[[str], bool]) -> Element | None:
         return next((b for b in self.elements("button") if test(b.button.label)), None)
 
-    async def press(self, label: str, *, timeout: float = 60) -> None:
-        """Wait until the page has finished running and shows the button, then press it."""
+    async def press(self, label: str, *, timeout: float = 60) -> float:
+        """Wait until the page has finished running and shows the button, then press it; return when it was pressed."""
         try:
             await self.until(
                 lambda: not self.running and self.button(lambda text: text == label) is not None, timeout=timeout, what=label
@@ -160,7 +161,9 @@ class Tab:
         except TabError as exc:
             labels = [b.button.label for b in self.elements("button")]
             raise TabError(f"{exc}; running={self.running}, buttons {labels}, texts {self.texts()[:4]}") from None
+        pressed = time.monotonic()
         await self.click(self.button(lambda text: text == label))
+        return pressed
 
     def texts(self) -> list[str]:
         """Every text body on the page: markdown, alerts, captions, progress labels, metrics (label: value)."""
@@ -230,6 +233,9 @@ class Tab:
             path = tuple(msg.metadata.delta_path)
             if which == "new_element":
                 self.nodes[path] = Node(delta.new_element, delta.fragment_id, self._run_id)
+                if delta.new_element.WhichOneof("type") == "exception":  # the app failed, as a browser would show it
+                    error = delta.new_element.exception
+                    self.exceptions.append(f"{error.type}: {error.message}")
                 self._changed.set()
         elif kind == "new_session":
             self.running = True
