@@ -11,6 +11,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from .conftest import wait_for_app_idle
 
 
+def button(scope, label: str):
+    """A button by its label; a button with a keyboard shortcut is named with it too ("Next Shortcut →")."""
+    return scope.get_by_role("button", name=re.compile(rf"^{re.escape(label)}( Shortcut \S+)?$"))
+
+
 def main_area(page):
     return page.get_by_test_id("stMain")
 

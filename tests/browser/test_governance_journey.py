@@ -20,7 +20,7 @@ import pytest
 from maturity.content.definitions import HORIZON_LABELS
 
 from .conftest import sign_in, wait_for_app_idle
-from .helpers import go, main_area, metric, pick
+from .helpers import button, go, main_area, metric, pick
 
 pytestmark = pytest.mark.browser
 
@@ -134,7 +134,7 @@ def count_hands_and_record(page, *, hands: dict[int, int]) -> None:
 
 
 def next_segment(page, position: int) -> None:
-    main_area(page).get_by_role("button", name="Next", exact=True).click()
+    button(main_area(page), "Next").click()
     wait_for_app_idle(page)
     expect_segment(page, position)
 

@@ -25,7 +25,7 @@ from maturity.serve import ServeError, find_nginx
 from tests import databases
 
 from .conftest import ADMIN_SECRET, APP_TIMEOUT_MS, REPO_ROOT, _free_port, wait_for_app_idle
-from .helpers import main_area, metric
+from .helpers import button, main_area, metric
 from .test_workshop_journeys import PHONE_POLL_TIMEOUT_MS, TALLY_TIMEOUT_MS, join, start_workshop, vote
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -166,7 +166,7 @@ def test_a_workshop_through_nginx_on_two_processes_survives_losing_one(browser, 
         vote(moved, 1)
         wait_for_app_idle(page)
         expect(metric(page, "Votes in")).to_have_text(str(len(phones)), timeout=TALLY_TIMEOUT_MS)
-        main_area(page).get_by_role("button", name=re.compile(r"^Reveal the votes")).click()
+        button(main_area(page), "Reveal the votes").click()
         wait_for_app_idle(page)
         expect(metric(page, "Lowest")).to_have_text("1")
         for phone in phones:

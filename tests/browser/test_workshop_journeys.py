@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from .conftest import APP_TIMEOUT_MS, open_app, sign_in, wait_for_app_idle
-from .helpers import download_csv, go, main_area, metric
+from .helpers import button, download_csv, go, main_area, metric
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +23,7 @@ pw = pytest.importorskip("playwright.sync_api", reason="playwright is not instal
 expect = pw.expect
 
 SEGMENTS = ["Data strategy", "Skills", "Metrics"]
+SEGMENT_IDS = ["data-strategy", "skills", "metrics"]
 LEVEL_NAMES = {0: "Unaware", 1: "Aware", 2: "Reactive", 3: "Proactive", 4: "Managed", 5: "Optimised"}
 LEVELS = {0: "0 · Unaware", 1: "1 · Aware", 2: "2 · Reactive", 3: "3 · Proactive", 4: "4 · Managed", 5: "5 · Optimised"}
 DONT_KNOW = "Don't know"
@@ -150,10 +151,10 @@ def reveal(page, *, expected_voters: int) -> None:
     expect(metric(page, "People joined")).to_have_text(str(expected_voters), timeout=TALLY_TIMEOUT_MS)
     expect(metric(page, "Votes in")).to_have_text(str(expected_voters), timeout=TALLY_TIMEOUT_MS)
     expect(main.get_by_text("Everyone has voted.")).to_be_visible()
-    main.get_by_role("button", name="Reveal the votes").click()
+    button(main, "Reveal the votes").click()
     wait_for_app_idle(page)
     expect(main.get_by_role("heading", name="The votes", exact=True)).to_be_visible()
-    expect(main.get_by_role("button", name="Reveal the votes")).to_have_count(0)
+    expect(button(main, "Reveal the votes")).to_have_count(0)
     expect(main.get_by_test_id("stVegaLiteChart")).to_be_visible()
 
 
@@ -210,7 +211,7 @@ def save_consensus(page, *, level: int, target: int, notes: str = "") -> None:
 
 def next_segment(page, position: int) -> None:
     main = main_area(page)
-    main.get_by_role("button", name="Next", exact=True).click()
+    button(main, "Next").click()
     wait_for_app_idle(page)
     expect(main.get_by_text(f"Segment {position} of 3", exact=True)).to_be_visible()
     expect(main.get_by_role("heading", level=2, name=SEGMENTS[position - 1])).to_be_visible()
@@ -353,10 +354,8 @@ def test_self_paced_workshop_with_three_phones(page, app_url, new_phone, artifac
         expect(phone_main.get_by_role("heading", level=3)).to_have_text(SEGMENTS)
         expect(phone_main.get_by_text("0 of 3 segments voted")).to_be_visible()
         for position in (3, 1, 2):
-            card = phone_main.get_by_test_id("stLayoutWrapper").filter(
-                has=phone.get_by_role("heading", name=SEGMENTS[position - 1])
-            )
-            expect(card).to_have_count(1)
+            card = phone_main.locator(f".st-key-segment_{SEGMENT_IDS[position - 1]}")
+            expect(card.get_by_role("heading", name=SEGMENTS[position - 1])).to_be_visible()
             vote(phone, votes[name][position - 1], scope=card)
         expect(phone_main.get_by_text("3 of 3 segments voted")).to_be_visible()
     phones[2].screenshot(path=artifacts / "workshop-phone-self-paced.png")
@@ -381,7 +380,8 @@ def test_self_paced_workshop_with_three_phones(page, app_url, new_phone, artifac
     wait_for_app_idle(phones[0])
     expect(phone_main.get_by_text("The votes are in")).to_have_count(3)
     for position, segment in enumerate(SEGMENTS):
-        card = phone_main.get_by_test_id("stLayoutWrapper").filter(has=phones[0].get_by_role("heading", name=segment))
+        card = phone_main.locator(f".st-key-segment_{SEGMENT_IDS[position]}")
+        expect(card.get_by_role("heading", name=segment)).to_be_visible()
         expect_phone_result(card, [votes[name][position] for name in NAMES])
     expect(phone_main.get_by_role("button", name=LEVELS[0], exact=True)).to_have_count(0)
     phones[0].screenshot(path=artifacts / "workshop-phone-self-paced-results.png")
@@ -405,7 +405,7 @@ def _expect_no_facilitator_page(page, code: str) -> None:
     expect(page.get_by_test_id("stHtml").filter(has_text=JOIN_CODE)).to_have_count(0)  # the shared screen's join code
     expect(page.get_by_text(code)).to_have_count(0)
     for label in FACILITATOR_ONLY:
-        expect(page.get_by_role("button", name=label, exact=True)).to_have_count(0)
+        expect(button(page, label)).to_have_count(0)
     expect(
         main.get_by_role("heading", name=re.compile(r"^(Workshops|Start a workshop|Workshop summary|The votes)$"))
     ).to_have_count(0)
@@ -441,7 +441,7 @@ def _expect_shared_screen(page, app_url: str, started: Started) -> None:
     expect(main.get_by_role("heading", level=3, name=started.title, exact=True)).to_be_visible()
     assert join_panel(page) == started.code, "the shared screen shows another workshop's join code"
     expect(main.get_by_text("Segment 1 of 3", exact=True)).to_be_visible()
-    expect(main.get_by_role("button", name="Reveal the votes", exact=True)).to_be_visible()
+    expect(button(main, "Reveal the votes")).to_be_visible()
     expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
     expect(_sidebar(page).get_by_role("button", name="Sign out", exact=True)).to_be_visible()
 
@@ -476,7 +476,7 @@ def test_presentation_mode_on_a_projector(projector_page, app_url, new_phone, ar
     page = projector_page
     started = start_workshop(page, app_url, team="Projector team", mode="Lock-step")
     main = main_area(page)
-    main.get_by_role("button", name=re.compile(r"^Present")).click()
+    button(main, "Present").click()
     wait_for_app_idle(page)
     expect(page).to_have_url(re.compile(r"[?&]present=1"))
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)

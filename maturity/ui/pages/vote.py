@@ -5,10 +5,12 @@ bench/phones.py): a lock-step poll compares one cached value and draws nothing, 
 its own segment's buttons, and only a change on the shared screen redraws the whole page.
 """
 
+import time
+
 import streamlit as st
 
 from maturity.services.errors import NotFound, describe_failure
-from maturity.services.voting import ParticipantState, my_ballot
+from maturity.services.voting import ParticipantState, my_ballot, workshop_snapshot
 from maturity.storage.tables import WorkshopMode
 from maturity.ui import context
 from maturity.ui.access import PARTICIPANT_PARAM
@@ -26,6 +28,9 @@ def load_state() -> tuple[ParticipantState, float]:
     try:
         mine = my_ballot(url, token)
         snapshot, read_at = shared_snapshot(url, mine.participant.workshop_id)
+        if snapshot.workshop.mode == WorkshopMode.SELF_PACED.value:
+            # No polling here: every full run is the person asking for the latest (join, "Check for revealed results").
+            read_at, snapshot = time.monotonic(), workshop_snapshot(url, mine.participant.workshop_id)
     except NotFound as exc:
         st.error(str(exc))
         st.link_button("Join with a code", "./")
@@ -87,7 +92,7 @@ def ballot_progress() -> None:
 def segment_ballot(position: int, segment_id: str) -> None:
     segment = model.segment(segment_id)
     rnd = state.latest_round(segment_id)
-    with st.container(border=True):
+    with st.container(border=True, key=f"segment_{segment_id}"):
         st.caption(f"Segment {position} of {len(workshop.segment_ids)}")
         if segment:
             segment_card_ui(segment)
