@@ -62,7 +62,7 @@ from maturity.services import workshops as ws
 from maturity.services.access import facilitator_token
 from maturity.storage.engine import dispose_engines, read_session
 from maturity.storage.migrate import upgrade
-from maturity.storage.tables import Participant, Vote
+from maturity.storage.tables import Participant, Round, Vote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stclient import Tab, TabError  # noqa: E402
@@ -251,6 +251,7 @@ class Figures:
     screen_sees: list[float] = field(default_factory=list)
     segment_reach: list[float] = field(default_factory=list)
     reveal_reach: list[float] = field(default_factory=list)
+    screen_applied: list[float] = field(default_factory=list)  # the screen's press -> its effect in the database
     rss_mb: float = float("nan")  # at the end, with the shared screen open
     idle_rss_mb: float = float("nan")  # lock-step: the phones alone, before the screen opened
     votes: int = 0
@@ -308,7 +309,7 @@ class Case:
             if self.mode == "lockstep":
                 await self.idle(cluster, phones)
                 await screen.open()
-                await self.lockstep(screen, phones, round_ids, levels)
+                await self.lockstep(url, screen, phones, round_ids, levels)
             else:
                 await self.selfpaced(cluster, screen, phones, round_ids, names, levels)
             # With the shared screen open too (it loads the charting libraries): the memory a real room costs.
@@ -332,10 +333,11 @@ class Case:
         self.fig.poll_p95_ms = pct([x for p, k in zip(phones, first, strict=True) for x in p.tab.polls.latencies_ms[k:]], 95)
         self.fig.idle_rss_mb = rss_mb(cluster.worker_pids())
 
-    async def lockstep(self, screen: Tab, phones: list[Phone], round_ids: list[int], levels: list[int]) -> None:
+    async def lockstep(self, url: str, screen: Tab, phones: list[Phone], round_ids: list[int], levels: list[int]) -> None:
         for position, round_id in enumerate(round_ids):
             if position:
                 pressed = await screen.press("Next")
+                self.fig.screen_applied.append(await self.applied(url, round_id, "voting", pressed))
                 self.fig.segment_reach += await self.reach(
                     phones, lambda p, r=round_id: r in p.ballot(), pressed, "the next segment"
                 )
@@ -345,7 +347,17 @@ class Case:
             watch.stop()
             self.fig.screen_sees += watch.latencies_ms("votes", [a for a in acks if a is not None])
             pressed = await screen.press("Reveal the votes")
+            self.fig.screen_applied.append(await self.applied(url, round_id, "revealed", pressed))
             self.fig.reveal_reach += await self.reach(phones, lambda p: p.tab.has_text("The votes are in"), pressed, "the reveal")
+
+    async def applied(self, url: str, round_id: int, status: str, since: float) -> float:
+        """Milliseconds from the screen's press until the database holds its effect (the round's new status)."""
+        while time.monotonic() - since < self.args.timeout:
+            with read_session(url) as session:
+                if session.get(Round, round_id).status == status:
+                    return (time.monotonic() - since) * 1000
+            await asyncio.sleep(0.05)
+        return float("inf")
 
     async def vote_once(self, phone: Phone, round_id: int, levels: list[int]) -> float | None:
         """Think, vote, maybe change your mind; the acknowledgement time of the first vote."""
@@ -453,6 +465,7 @@ def cluster_for(args, workers: int, env: dict[str, str], run_dir: Path, script: 
         env=env,
         script=script or PROJECT_DIR / "app.py",
         launcher=launcher,
+        stop_timeout=120 if launcher else 10,  # the profiler writes its reports as the server stops
         say=lambda text: print(f"  [serve] {text}"),
     )
 
@@ -541,6 +554,7 @@ def report(fig: Figures) -> None:
     print(f"  screen counts a vote: {ms(fig.screen_sees)} after the phone's acknowledgement")
     if fig.segment_reach:
         print(f"  next segment on every phone: {ms(fig.segment_reach)}; reveal on every phone: {ms(fig.reveal_reach)}")
+        print(f"  the screen's press stored: {ms(fig.screen_applied)} (before any phone can see it)")
     elif fig.reveal_reach:
         print(f"  reveal on every phone: {ms(fig.reveal_reach)}")
     print(

@@ -48,6 +48,27 @@ def _profiled(self, rerun_data) -> None:
             _sessions[kind] = Session.combine(_sessions[kind], session) if kind in _sessions else session
 
 
+def _by_function(session: Session, runs: int, top: int = 30) -> str:
+    """Inclusive time per function over every run and thread (counted once per stack), in ms per run."""
+    totals: dict[str, float] = {}
+    on_stack: dict[str, int] = {}
+    root = session.root_frame()
+    todo = [(root, True)] if root is not None else []
+    while todo:  # iteratively, entering and leaving frames: the stacks of a Streamlit run are deep
+        frame, entering = todo.pop()
+        name = f"{frame.function}  {frame.file_path_short}:{frame.line_no}"
+        if not entering:
+            on_stack[name] -= 1
+            continue
+        if not on_stack.get(name):
+            totals[name] = totals.get(name, 0.0) + frame.time
+        on_stack[name] = on_stack.get(name, 0) + 1
+        todo.append((frame, False))
+        todo.extend((child, True) for child in frame.children)
+    rows = sorted(totals.items(), key=lambda item: -item[1])[:top]
+    return "\n".join(f"{seconds * 1000 / runs:9.3f} ms/run  {name}" for name, seconds in rows)
+
+
 def _write() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with _lock:
@@ -58,6 +79,7 @@ def _write() -> None:
             runs = _counts[kind]
             header = f"{runs} {kind} runs, {session.duration * 1000 / runs:.2f} ms of profiled wall time per run\n"
             (OUT / f"{kind}.txt").write_text(header + text)
+            (OUT / f"{kind}-by-function.txt").write_text(header + _by_function(session, runs) + "\n")
 
 
 ScriptRunner._run_script = _profiled

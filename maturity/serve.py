@@ -176,6 +176,7 @@ class Cluster:
     env: dict[str, str] | None = None
     script: Path = PROJECT_DIR / "app.py"  # the benchmark serves its bare baseline page the same way
     launcher: tuple[str, ...] = ()
+    stop_timeout: float = 10  # seconds a process gets to stop before it is killed
     say: Callable[[str], None] = print
     _workers: list[Worker] = field(default_factory=list)
     _nginx: subprocess.Popen | None = None
@@ -295,7 +296,7 @@ class Cluster:
             if process is None:
                 continue
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=self.stop_timeout)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()

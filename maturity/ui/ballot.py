@@ -6,7 +6,6 @@ the vote just stored is kept in this session's state (filled from the database o
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import streamlit as st
@@ -16,6 +15,7 @@ from maturity.domain.tally import VoteSummary
 from maturity.services.errors import ServiceError, describe_failure
 from maturity.services.rounds import RoundView, round_result
 from maturity.services.voting import WorkshopSnapshot, cast_vote, workshop_snapshot
+from maturity.ui.shared import Shared
 
 DONT_KNOW = "dont_know"
 MY_VOTES = "my_votes"  # round id -> level (None: don't know), as stored for this phone
@@ -35,12 +35,9 @@ def segment_card_ui(segment: SegmentDefinition, *, compact: bool = True) -> None
     st.markdown(f":green[**Excellent**] — {segment.excellent}")
 
 
-@st.cache_resource(ttl=1, show_spinner=False, max_entries=256)
-def shared_snapshot(url: str, workshop_id: int) -> tuple[WorkshopSnapshot, float]:
-    """The workshop as its phones show it, and when it was read. Every phone of a workshop in this
-    process draws from it and polls it, so a room of them costs one read a second, not one each."""
-    read_at = time.monotonic()
-    return workshop_snapshot(url, workshop_id), read_at
+# The workshop as its phones show it: every phone of a workshop in this process draws from it and
+# polls it, so a room of them costs one read a second, not one each.
+shared_snapshot: Shared[WorkshopSnapshot] = Shared(workshop_snapshot, ttl=1)
 
 
 def remember_votes(stored: dict[int, int | None]) -> None:
@@ -111,15 +108,13 @@ def _vote(url: str, token: str, round_id: int, level: int | None, rerun: tuple[s
         st.rerun(list(rerun))
 
 
-@st.cache_resource(ttl=5, show_spinner=False, max_entries=64)
-def _revealed_result(url: str, round_id: int) -> VoteSummary:
-    # Votes cannot change once revealed, and at a reveal every phone in the room asks at once.
-    return round_result(url, round_id)
+# Votes cannot change once revealed, and at a reveal every phone in the room asks at once.
+revealed_result: Shared[VoteSummary] = Shared(round_result, ttl=5)
 
 
 def group_result_ui(url: str, rnd: RoundView, model: ModelDefinition | None, mine) -> None:
     try:
-        summary = _revealed_result(url, rnd.id)
+        summary, _ = revealed_result.get(url, rnd.id)
     except ServiceError as exc:
         st.info(str(exc))
         return

@@ -27,7 +27,7 @@ def load_state() -> tuple[ParticipantState, float]:
     """This phone's state, and when the workshop part of it was read (a shared read, up to a second old)."""
     try:
         mine = my_ballot(url, token)
-        snapshot, read_at = shared_snapshot(url, mine.participant.workshop_id)
+        snapshot, read_at = shared_snapshot.get(url, mine.participant.workshop_id)
         if snapshot.workshop.mode == WorkshopMode.SELF_PACED.value:
             # No polling here: every full run is the person asking for the latest (join, "Check for revealed results").
             read_at, snapshot = time.monotonic(), workshop_snapshot(url, mine.participant.workshop_id)
@@ -57,7 +57,7 @@ if model is None:
 def follow_the_screen() -> None:
     """Lock-step: redraw the page when the shared screen moved on, revealed, or ended; else draw nothing."""
     try:
-        snapshot, read_at = shared_snapshot(url, workshop.id)
+        snapshot, read_at = shared_snapshot.get(url, workshop.id)
     except Exception:  # noqa: BLE001 - a blip of the database: the next poll tries again
         return
     # A snapshot read before the one this page was drawn from says nothing new (and must not rerun it again and again).
