@@ -242,6 +242,7 @@ class Figures:
     cpu_ms_per_poll: float = float("nan")
     cpu_ms_per_vote: float = float("nan")
     cpu_ms_per_join: float = float("nan")
+    cpu_ms_per_redraw: float = float("nan")  # lock-step: server CPU per phone while every phone redraws for a new segment
     bare_cpu_ms: float = float("nan")
     bare_rss_mb: float = float("nan")
     polls_per_s: float = float("nan")
@@ -291,6 +292,7 @@ class Case:
         return model, workshop, round_ids, names
 
     async def run(self, cluster: Cluster, url: str) -> Figures:
+        self.pids = cluster.pids
         model, workshop, round_ids, names = self.setup(url)
         settings = get_settings()
         base = cluster.url
@@ -336,11 +338,14 @@ class Case:
     async def lockstep(self, url: str, screen: Tab, phones: list[Phone], round_ids: list[int], levels: list[int]) -> None:
         for position, round_id in enumerate(round_ids):
             if position:
+                cpu0 = cpu_ms(self.pids())
                 pressed = await screen.press("Next")
                 self.fig.screen_applied.append(await self.applied(url, round_id, "voting", pressed))
                 self.fig.segment_reach += await self.reach(
                     phones, lambda p, r=round_id: r in p.ballot(), pressed, "the next segment"
                 )
+                # Every phone redraws its whole page once (and keeps polling meanwhile).
+                self.fig.cpu_ms_per_redraw = (cpu_ms(self.pids()) - cpu0) / len(phones)
             watch = ScreenWatch(screen, votes_in)
             acks = await asyncio.gather(*(self.vote_once(p, round_id, levels) for p in phones))
             await asyncio.sleep(3)  # the screen's next polls
@@ -555,6 +560,9 @@ def report(fig: Figures) -> None:
     if fig.segment_reach:
         print(f"  next segment on every phone: {ms(fig.segment_reach)}; reveal on every phone: {ms(fig.reveal_reach)}")
         print(f"  the screen's press stored: {ms(fig.screen_applied)} (before any phone can see it)")
+        print(
+            f"  a phone's redraw for a new segment: {fig.cpu_ms_per_redraw:.1f} ms CPU (all server CPU until every phone had it)"
+        )
     elif fig.reveal_reach:
         print(f"  reveal on every phone: {ms(fig.reveal_reach)}")
     print(

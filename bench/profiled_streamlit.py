@@ -3,7 +3,8 @@
 Each run is profiled in its own script thread and filed by what caused it: a fragment's timer
 ("poll"), a button press ("click", e.g. a vote), or anything else ("full": joining, page loads).
 When the server stops (SIGTERM; Streamlit then exits normally), one combined text profile per kind is written to PROFILE_DIR, with
-the run count, so the cost per run can be read off next to the benchmark's CPU figures.
+the run count, so the cost per run can be read off next to the benchmark's CPU figures. SIGUSR1
+forgets what was profiled so far, so a benchmark can leave its warm-up out.
 
 Usage (what phones.py does): PROFILE_DIR=out python bench/profiled_streamlit.py run app.py --server.port ...
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -82,8 +84,16 @@ def _write() -> None:
             (OUT / f"{kind}-by-function.txt").write_text(header + _by_function(session, runs) + "\n")
 
 
+def _reset(*_args) -> None:
+    # SIGUSR1: forget what was profiled so far (start-up, imports, first loads), keep the steady state.
+    with _lock:
+        _sessions.clear()
+        _counts.clear()
+
+
 ScriptRunner._run_script = _profiled
 atexit.register(_write)
+signal.signal(signal.SIGUSR1, _reset)
 
 if __name__ == "__main__":
     sys.argv[0] = "streamlit"
