@@ -19,8 +19,8 @@ header[data-testid="stHeader"] { display: none; }
 .stMain p, .stMain li { font-size: 1.3rem; line-height: 1.45; }
 .stMain h2 { font-size: 2.6rem; }
 .stMain h3 { font-size: 2rem; }
-[data-testid="stMetricValue"] { font-size: 4.25rem; line-height: 1.1; }
-[data-testid="stMetricLabel"] p { font-size: 1.3rem; }
+.stMain [data-testid="stMetricValue"] p { font-size: 4.25rem; line-height: 1.1; }
+.stMain [data-testid="stMetricLabel"] p { font-size: 1.3rem; }
 .st-key-join_panel {
   position: fixed; top: 1rem; right: 1.25rem; width: 22rem; z-index: 1000;
   background: #ffffff; color: #0f172a; border: 3px solid #1d4ed8; border-radius: 1rem; padding: 1rem 1.25rem;

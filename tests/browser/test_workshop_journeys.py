@@ -494,7 +494,8 @@ def test_presentation_mode_on_a_projector(projector_page, app_url, new_phone, ar
     phone = new_phone()
     join(phone, app_url, started, "Dee")
     expect(metric(page, "People joined")).to_have_text("1", timeout=TALLY_TIMEOUT_MS)
-    assert _font_px(metric(page, "People joined")) >= 56, "the key numbers must read from the back of the room"
+    # The text itself, not its box: a paragraph inside the metric has a size of its own.
+    assert _font_px(metric(page, "People joined").locator("p")) >= 56, "the key numbers must read from the back of the room"
     vote(phone, 3)
     expect(metric(page, "Votes in")).to_have_text("1", timeout=TALLY_TIMEOUT_MS)
 
@@ -502,10 +503,13 @@ def test_presentation_mode_on_a_projector(projector_page, app_url, new_phone, ar
     wait_for_app_idle(page)
     expect(main.get_by_role("heading", name="The votes", exact=True)).to_be_visible()
     expect(metric(page, "Median")).to_have_text("3")
+    assert _font_px(metric(page, "Median").locator("p")) >= 56
+    assert _font_px(main.get_by_role("heading", level=2, name="Data strategy")) >= 40
+    page.screenshot(path=artifacts / "workshop-screen-presentation-1920x1080.png")
     page.mouse.wheel(0, 4000)  # however far the facilitator scrolls, the code stays on screen
     page.wait_for_timeout(300)
     expect(panel).to_be_in_viewport()
-    page.screenshot(path=artifacts / "workshop-screen-presentation-1920x1080.png")
+    page.screenshot(path=artifacts / "workshop-screen-presentation-scrolled-1920x1080.png")
 
     page.keyboard.press("ArrowRight")
     wait_for_app_idle(page)
