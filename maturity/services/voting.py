@@ -157,12 +157,6 @@ def workshop_snapshot(url: str, workshop_id: int) -> WorkshopSnapshot:
         )
 
 
-def participant_state(url: str, token: str) -> ParticipantState:
-    """Everything a phone shows; raise NotFound for an unknown token."""
-    mine = my_ballot(url, token)
-    return ParticipantState(mine.participant, workshop_snapshot(url, mine.participant.workshop_id), mine.votes)
-
-
 # --------------------------------------------------------------------------- voting
 
 
