@@ -1,31 +1,47 @@
-"""maturity: entry point. Page config, navigation for the visitor's role, then the page."""
+"""maturity: entry point. Page config, navigation for the visitor's role, then the page.
+
+Streamlit runs this file as the page script on every rerun (as __main__). `streamlit run app.py`
+also imports it once, as the module `app`, and finds the web server at the bottom: this same app
+plus the owners' calendar feeds, with sign-in settings taken from MATURITY_OIDC_*.
+"""
 
 import streamlit as st
 
-from maturity.ui.access import EDITOR_NAME, current_role, sign_out, write_pending_cookie
-from maturity.ui.context import announce_admin_secret, settings
-from maturity.ui.navigation import Role, pages_for
-from maturity.ui.presentation import PRESENT_PARAM, presenting
+if __name__ == "__main__":
+    from maturity.ui.access import EDITOR_NAME, Visit, md_escape, sign_out, who_is_here, write_pending_cookie
+    from maturity.ui.context import announce_admin_secret
+    from maturity.ui.navigation import pages_for
+    from maturity.ui.presentation import PRESENT_PARAM, presenting
 
-st.set_page_config(page_title="maturity", page_icon=":material/stairs:", layout="wide")
-announce_admin_secret()
-role = current_role()
-facilitator = role is Role.FACILITATOR
-# On a projector in presentation mode the menu is hidden; participants and visitors never get one.
-presenting_now = facilitator and presenting()
-# every page listed: the facilitator moves between sections mid-workshop, a "View more" fold would hide some
-page = st.navigation(pages_for(role), position="sidebar" if facilitator and not presenting_now else "hidden", expanded=True)
-if presenting_now and page.url_path != "screen":  # only the shared screen presents; elsewhere bring the menu back
-    del st.query_params[PRESENT_PARAM]
-    st.rerun()
-write_pending_cookie()
-if presenting_now:
-    # The name field is not drawn while presenting; keep what was typed for the histories.
-    if EDITOR_NAME in st.session_state:
-        st.session_state[EDITOR_NAME] = st.session_state[EDITOR_NAME]
-elif facilitator:
-    with st.sidebar:
-        st.text_input("Your name", key=EDITOR_NAME, placeholder="shown in histories", max_chars=120)
-        if settings().auth:
-            st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=sign_out, type="tertiary")
-page.run()
+    st.set_page_config(page_title="maturity", page_icon=":material/stairs:", layout="wide")
+    announce_admin_secret()
+    who = who_is_here()
+    staff = who.visit is Visit.STAFF
+    # On a projector in presentation mode the menu is hidden; participants and visitors never get one.
+    presenting_now = staff and presenting()
+    # every page listed: the facilitator moves between sections mid-workshop, a "View more" fold would hide some
+    menu = "sidebar" if (staff or who.visit is Visit.WAITING) and not presenting_now else "hidden"
+    page = st.navigation(pages_for(who.visit, who.actor), position=menu, expanded=True)
+    if presenting_now and page.url_path != "screen":  # only the shared screen presents; elsewhere bring the menu back
+        del st.query_params[PRESENT_PARAM]
+        st.rerun()
+    write_pending_cookie()
+    if presenting_now:
+        # The name field is not drawn while presenting; keep what was typed for the histories.
+        if EDITOR_NAME in st.session_state:
+            st.session_state[EDITOR_NAME] = st.session_state[EDITOR_NAME]
+    elif staff or who.visit is Visit.WAITING:
+        with st.sidebar:
+            actor = who.actor
+            if actor is not None and actor.how in ("admin secret", "no sign-in"):
+                # one shared secret is not a person: the name typed here goes in histories and the audit log
+                st.text_input("Your name", key=EDITOR_NAME, placeholder="shown in histories", max_chars=120)
+            elif actor is not None:
+                st.caption(f"Signed in as **{md_escape(actor.name)}** · {actor.role.label}")
+            if actor is None or actor.how != "no sign-in":
+                st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=sign_out, type="tertiary")
+    page.run()
+else:
+    from maturity.ui.server import routes, secrets
+
+    app = st.App(__file__, routes=routes(), secrets=secrets())

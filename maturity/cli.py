@@ -1,4 +1,4 @@
-"""Command line: python -m maturity validate | migrate | init | demo | status | report | serve."""
+"""Command line: python -m maturity validate | migrate | init | demo | status | report | serve | remind | grant | check-sign-in | audit."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from maturity.config import get_settings
+from maturity.domain.roles import COMMAND_LINE
+from maturity.services.authz import acting_as
 
 COMMANDS_HELP = """commands:
   validate [PATH ...]  check content files (all configured content when no path is given)
@@ -16,6 +18,10 @@ COMMANDS_HELP = """commands:
   status               show the database, its schema revision and what it holds
   report               write the leaders' report (HTML, charts included) for teams or a workshop
   serve                run several app processes on one database behind nginx (a big room)
+  remind               e-mail each action owner their overdue and soon-due actions (from cron, once a day)
+  grant EMAIL ROLE     give someone a role (admin, facilitator, leader, owner, or none) for sign-in with the identity provider
+  check-sign-in        check that the identity provider answers and accepts this app's client
+  audit                export the audit log (who changed what) as CSV
 """
 
 
@@ -62,6 +68,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--first-worker-port", type=int, default=8511, help="app processes listen on 127.0.0.1 from this port on (default 8511)"
     )
     serve.add_argument("--run-dir", type=Path, default=Path("data/serve"), help="logs and nginx's files (default data/serve)")
+    remind = commands.add_parser(
+        "remind",
+        help="e-mail action owners their overdue and soon-due actions",
+        description="One e-mail per owner listing their open actions that are overdue or due soon, at most once a day "
+        "per owner: run it from cron. Mail goes through MATURITY_SMTP_HOST, from MATURITY_SMTP_FROM.",
+    )
+    remind.add_argument("--today", type=_day, metavar="YYYY-MM-DD", help="the day to remind for (default: today)")
+    remind.add_argument("--days", type=int, metavar="N", help="list actions due within N days (default MATURITY_REMIND_DAYS, 7)")
+    remind.add_argument("--dry-run", action="store_true", help="print who would get what; send and record nothing")
+    grant = commands.add_parser(
+        "grant",
+        help="give someone a role",
+        description="Give the person who signs in with this e-mail a role; 'none' takes their access away. "
+        "The first admin of an installation that signs in with an identity provider is made this way, or with MATURITY_ADMIN_EMAILS.",
+    )
+    grant.add_argument("email", help="their e-mail, as the identity provider knows it")
+    grant.add_argument("role", choices=["admin", "facilitator", "leader", "owner", "none"], help="the role")
+    commands.add_parser(
+        "check-sign-in",
+        help="check sign-in with the identity provider",
+        description="Ask the identity provider (MATURITY_OIDC_ISSUER) for its configuration and whether it accepts this "
+        "app's client id and secret, without signing anyone in. Exit 0 when sign-in will work.",
+    )
+    audit = commands.add_parser(
+        "audit", help="export the audit log as CSV", description="Who changed what and when, newest first."
+    )
+    audit.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first day (default: all time)")
+    audit.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last day (default: today)")
+    audit.add_argument("--out", type=Path, metavar="FILE", help="where to write it (default: standard output)")
     return parser
 
 
@@ -88,9 +123,14 @@ def main(argv: list[str] | None = None) -> int:
         "status": _status,
         "report": _report,
         "serve": _serve,
+        "remind": _remind,
+        "grant": _grant,
+        "check-sign-in": _check_sign_in,
+        "audit": _audit,
     }[args.command]
     try:
-        return handler(args)
+        with acting_as(COMMAND_LINE):  # whoever runs the command line can read the database file anyway
+            return handler(args)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: a person reads this, not a developer
@@ -243,4 +283,118 @@ def _serve(args) -> int:
         return 1
     except KeyboardInterrupt:
         print("stopped.")
+    return 0
+
+
+def _remind(args) -> int:
+    from datetime import date
+
+    from maturity.services import reminders
+    from maturity.services.database import prepare_database
+
+    settings = get_settings()
+    if settings.smtp is None and not args.dry_run:
+        print(
+            "error: reminders need a mail server: set MATURITY_SMTP_HOST (and MATURITY_SMTP_PORT) and MATURITY_SMTP_FROM, "
+            "the address they come from; --dry-run shows who would get what without one",
+            file=sys.stderr,
+        )
+        return 1
+    days = settings.remind_days if args.days is None else args.days
+    if days < 0:
+        print(f"error: --days must be 0 or more, not {days}", file=sys.stderr)
+        return 1
+    prepare_database(settings.db_url)
+    result = reminders.send_reminders(
+        settings.db_url, settings.smtp, today=args.today or date.today(), within_days=days,
+        public_url=settings.public_url, dry_run=args.dry_run,
+    )  # fmt: skip
+    for owner in result.sent:
+        print(f"{'would send' if result.dry_run else 'sent'} to {owner.name} <{owner.email}>: {owner.subject}")
+    for owner in result.skipped:
+        print(f"already sent today: {owner.name} <{owner.email}>")
+    for owner in result.failed:
+        print(
+            f"not sent: {owner.name} <{owner.email}>"
+            if owner.reason == result.problem
+            else f"failed: {owner.name} <{owner.email}>: {owner.reason}"
+        )
+    if result.dry_run:
+        print(
+            f"dry run: {len(result.sent)} reminder(s) would be sent, {len(result.skipped)} already sent today; nothing was sent or recorded"
+        )
+    elif not (result.sent or result.skipped or result.failed):
+        print(f"nobody has open actions overdue or due within {days} day(s); nothing to send")
+    else:
+        print(f"{len(result.sent)} reminder(s) sent, {len(result.skipped)} already sent today, {len(result.failed)} failed")
+    if result.problem:
+        print(f"error: {result.problem}", file=sys.stderr)
+    return 1 if result.failed else 0
+
+
+def _grant(args) -> int:
+    from maturity.services import accounts
+    from maturity.services.database import prepare_database
+    from maturity.services.errors import ServiceError
+
+    settings = get_settings()
+    prepare_database(settings.db_url)
+    role = "" if args.role == "none" else args.role
+    email = args.email.strip().lower()
+    try:
+        existing = next((a for a in accounts.list_accounts(settings.db_url) if a.email == email), None)
+        if existing is None:
+            account = accounts.add_account(settings.db_url, email=email, role=role)
+        elif existing.role == role:
+            account = existing  # granting twice is harmless (a script may run again)
+        else:
+            account = accounts.set_role(settings.db_url, existing.id, role, expected_version=existing.version)
+    except ServiceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"{account.email} is now {account.role or 'without access'}"
+        + (
+            ""
+            if settings.oidc
+            else " (sign-in with an identity provider is not configured yet: see MATURITY_OIDC_ISSUER in the README)"
+        )
+    )
+    return 0
+
+
+def _check_sign_in(args) -> int:
+    from maturity.services.signin import check_provider
+
+    oidc = get_settings().oidc
+    if oidc is None:
+        print(
+            "Sign-in with an identity provider is not configured (MATURITY_OIDC_ISSUER is not set): everyone signs in with the admin secret."
+        )
+        return 0
+    check = check_provider(oidc.streamlit_auth())
+    if not check.ok:
+        print(f"error: {check.problem}\n{check.fix}", file=sys.stderr)
+        return 1
+    print(f"ok: {check.issuer} answers and accepts the client {oidc.client_id!r}; people come back to {oidc.redirect_uri}")
+    return 0
+
+
+def _audit(args) -> int:
+    from maturity.services import audit
+    from maturity.services.database import prepare_database
+
+    settings = get_settings()
+    prepare_database(settings.db_url)
+    if args.since and args.until and args.since > args.until:
+        print(f"error: --since {args.since} is after --until {args.until}", file=sys.stderr)
+        return 1
+    events = audit.list_events(settings.db_url, since=args.since, until=args.until, limit=1_000_000)
+    data = audit.export_csv(events)
+    if args.out is None:
+        sys.stdout.write(data.decode("utf-8-sig"))
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(data)
+        print(f"wrote {args.out}: {len(events)} change(s)", file=sys.stderr)
     return 0

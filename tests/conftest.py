@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from maturity.domain.roles import Actor, StaffRole
+from maturity.services.authz import acting_as
 from maturity.storage.engine import dispose_engines
 from tests import databases
 
@@ -33,15 +36,24 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path, monkeypatch):
     url = databases.fresh_url(tmp_path)
+    for name in [n for n in os.environ if n.startswith("MATURITY_") and not n.startswith("MATURITY_TEST_")]:
+        monkeypatch.delenv(name)  # a developer's own settings (content, sign-in, SMTP…) never reach a test
     monkeypatch.setenv("MATURITY_DB_URL", url)
-    monkeypatch.delenv("MATURITY_CONTENT_DIR", raising=False)
-    monkeypatch.delenv("MATURITY_PUBLIC_URL", raising=False)
-    monkeypatch.delenv("MATURITY_AUTH", raising=False)
     monkeypatch.setenv("MATURITY_ADMIN_SECRET", ADMIN_SECRET)
     monkeypatch.chdir(ROOT)
     yield url
     dispose_engines()
     databases.release(url)
+
+
+TEST_ADMIN = Actor(name="Test admin", role=StaffRole.ADMIN, email="admin@example.org", how="test")
+
+
+@pytest.fixture(autouse=True)
+def acting_admin():
+    """Service calls in a test act as an admin unless the test says who acts (`with acting_as(...)`)."""
+    with acting_as(TEST_ADMIN) as actor:
+        yield actor
 
 
 @pytest.fixture

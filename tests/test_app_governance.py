@@ -12,7 +12,7 @@ from maturity.services import actions as ax
 from maturity.services import demo, owners
 from maturity.services import workshops as ws
 from maturity.services.consensus import record_consensus
-from maturity.ui.access import FACILITATOR_FLAG
+from maturity.ui.access import SECRET_FLAG
 from maturity.ui.navigation import page_path
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -20,7 +20,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 def facilitator(page: str, **query) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state[FACILITATOR_FLAG] = True
+    at.session_state[SECRET_FLAG] = True
     at.run()
     at.switch_page(page_path(page))
     for key, value in query.items():

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from maturity.services import demo
 from maturity.services import workshops as ws
-from maturity.ui.access import FACILITATOR_FLAG
+from maturity.ui.access import SECRET_FLAG
 from maturity.ui.navigation import page_path
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -21,7 +21,7 @@ LEADER_PAGES = ["standing", "trends", "follow_through", "perception", "reports"]
 
 def facilitator(page: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state[FACILITATOR_FLAG] = True
+    at.session_state[SECRET_FLAG] = True
     at.run()
     at.switch_page(page_path(page)).run()
     assert not at.exception, at.exception
@@ -79,7 +79,7 @@ def test_a_lower_minimum_shows_the_small_team(demo_db, monkeypatch):
 def test_a_mistyped_minimum_is_a_clear_error(demo_db, monkeypatch):
     monkeypatch.setenv("MATURITY_MIN_GROUP_SIZE", "five")
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state[FACILITATOR_FLAG] = True
+    at.session_state[SECRET_FLAG] = True
     at.run()
     assert not at.exception
     assert "MATURITY_MIN_GROUP_SIZE must be a whole number of 2 or more" in at.error[0].value

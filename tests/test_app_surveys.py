@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from maturity.services import surveys as sv
-from maturity.ui.access import FACILITATOR_FLAG
+from maturity.ui.access import SECRET_FLAG
 from maturity.ui.navigation import page_path
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -71,7 +71,7 @@ def test_a_respondent_cannot_reach_other_pages(db_url, trust):
 
 def facilitator(page: str, **query) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state[FACILITATOR_FLAG] = True
+    at.session_state[SECRET_FLAG] = True
     at.run()
     at.switch_page(page_path(page))
     for key, value in query.items():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from maturity.ui.access import FACILITATOR_FLAG, PARTICIPANT_PARAM
+from maturity.ui.access import PARTICIPANT_PARAM, SECRET_FLAG
 from maturity.ui.ballot import shared_snapshot
 from maturity.ui.live import cached_tally
 from maturity.ui.navigation import page_path
@@ -19,7 +19,7 @@ SEGMENTS = ["data-strategy", "skills", "metrics"]
 
 def facilitator() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state[FACILITATOR_FLAG] = True
+    at.session_state[SECRET_FLAG] = True
     return at.run()
 
 

@@ -13,10 +13,12 @@ from maturity import charts
 from maturity.domain import trends
 from maturity.services import demo, leaders, perception, rounds, voting
 from maturity.services import workshops as ws
+from maturity.services.authz import acting_as
 from maturity.services.consensus import record_consensus
 from maturity.storage.engine import write_session
 from maturity.storage.migrate import upgrade
 from maturity.storage.tables import Action
+from tests.conftest import TEST_ADMIN
 
 T = pd.Timestamp
 MODEL = "data-maturity"
@@ -100,7 +102,8 @@ def demo_url(tmp_path_factory, builtin_catalog) -> str:
     """The demo organisation, loaded once for the read-only tests below."""
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     upgrade(url)
-    demo.load_demo(url, catalog=builtin_catalog, today=DEMO_TODAY)
+    with acting_as(TEST_ADMIN):  # module-scoped: before the per-test admin of conftest
+        demo.load_demo(url, catalog=builtin_catalog, today=DEMO_TODAY)
     return url
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from maturity.config import Settings
+from maturity.services.authz import before_sign_in
 from maturity.storage.engine import read_session, write_session
 from maturity.storage.tables import AppSetting
 
@@ -23,6 +24,7 @@ class AdminSecret:
     source: str  # "environment" or "generated"
 
 
+@before_sign_in
 def admin_secret(url: str, settings: Settings) -> AdminSecret:
     """The secret facilitators sign in with; generated on first start and kept in the database."""
     if settings.admin_secret:
@@ -39,6 +41,7 @@ def admin_secret(url: str, settings: Settings) -> AdminSecret:
         return AdminSecret(stored.value, "generated")
 
 
+@before_sign_in
 def check_admin_secret(url: str, settings: Settings, attempt: str) -> bool:
     expected = admin_secret(url, settings).value
     return hmac.compare_digest(attempt.strip().encode(), expected.encode())
@@ -64,12 +67,14 @@ def join_link(base_url: str, code: str) -> str:
 SIGN_IN_HOURS = 12  # a workday: long enough for a workshop, short enough for a shared laptop
 
 
+@before_sign_in
 def facilitator_token(url: str, settings: Settings, *, now: float | None = None) -> str:
     """A signed, expiring token that keeps a facilitator signed in across page reloads (a cookie)."""
     expires = int((now if now is not None else time.time()) + SIGN_IN_HOURS * 3600)
     return f"{expires}.{_signature(url, settings, expires)}"
 
 
+@before_sign_in
 def valid_facilitator_token(url: str, settings: Settings, token: str | None, *, now: float | None = None) -> bool:
     """True for an unexpired token signed with the current secret; changing the secret signs everyone out."""
     if not token or "." not in token:

@@ -9,6 +9,9 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, func, select
 
+from maturity.domain.roles import OWNER_EDITABLE, Permission
+from maturity.services import audit
+from maturity.services.authz import NotAllowed, current_actor, requires
 from maturity.services.errors import Conflict, InvalidInput, NotFound
 from maturity.services.exports import to_csv, to_xlsx
 from maturity.storage.engine import read_session, write_session
@@ -81,6 +84,7 @@ def default_due_date(horizon: str | None, start: date | None = None) -> date:
 # --------------------------------------------------------------------------- create and change
 
 
+@requires(Permission.EDIT_ACTIONS)
 def create_action(
     url: str,
     *,
@@ -122,9 +126,16 @@ def create_action(
                 comment=comment.strip(),
             )
         )
-        return _view(session, action)
+        view = _view(session, action)
+        audit.record(
+            session, entity="action", entity_id=action.id, verb="created",
+            summary=f"Action #{action.id} “{action.title}” for {view.owner_name}" + (f", due {action.due_on:%d %b %Y}" if action.due_on else ""),
+            changes={name: [None, _plain(getattr(action, name))] for name in EDITABLE if getattr(action, name) not in (None, "")},
+        )  # fmt: skip
+        return view
 
 
+@requires(Permission.EDIT_ACTIONS, Permission.EDIT_OWN_ACTIONS)
 def update_action(url: str, action_id: int, *, expected_version: int, by: str = "", comment: str = "", **changes) -> ActionView:
     """Apply changes made on a form that showed `expected_version`; raise Conflict if someone saved since."""
     unknown = set(changes) - set(EDITABLE)
@@ -134,6 +145,7 @@ def update_action(url: str, action_id: int, *, expected_version: int, by: str = 
         action = session.get(Action, action_id)
         if action is None:
             raise NotFound(f"There is no action {action_id}.")
+        owner_only = _owner_only(action, editing=True)
         if action.version != expected_version:
             last = session.exec(
                 select(ActionEvent).where(ActionEvent.action_id == action_id).order_by(ActionEvent.id.desc())
@@ -152,6 +164,11 @@ def update_action(url: str, action_id: int, *, expected_version: int, by: str = 
         }
         if not diff and not comment.strip():
             raise InvalidInput("Nothing changed: change a field or add a comment.")
+        if owner_only and set(diff) - OWNER_EDITABLE:
+            raise NotAllowed(
+                "As the action's owner you can change its status and evidence link, and comment; "
+                f"ask a facilitator to change the {', '.join(sorted(_field_label(n) for n in set(diff) - OWNER_EDITABLE))}."
+            )
         now = utcnow()
         for name, value in values.items():
             setattr(action, name, value)
@@ -164,7 +181,29 @@ def update_action(url: str, action_id: int, *, expected_version: int, by: str = 
             ActionEvent(action_id=action.id, at=now, by=by.strip()[:120], changes=json.dumps(diff), comment=comment.strip())
         )
         session.flush()
+        what = ", ".join(_field_label(name) for name in diff) or "comment"
+        audit.record(
+            session, entity="action", entity_id=action.id, verb="updated",
+            summary=f"Action #{action.id} “{action.title}”: {what}" + (f" — “{comment.strip()[:200]}”" if comment.strip() else ""),
+            changes=diff,
+        )  # fmt: skip
         return _view(session, action)
+
+
+def _owner_only(action: Action, *, editing: bool = False) -> bool:
+    """True when the person asking reaches this action only as its owner; NotAllowed when it is not theirs."""
+    actor = current_actor()
+    if actor is not None and actor.can(Permission.EDIT_ACTIONS if editing else Permission.VIEW_ACTIONS):
+        return False
+    if actor is None or actor.person_id is None or action.owner_id != actor.person_id:
+        raise NotAllowed("This action is not yours: as an owner you can see and update only the actions you own.")
+    return True
+
+
+def _field_label(name: str) -> str:
+    return {"owner_id": "owner", "domain_id": "data domain", "due_on": "due date", "evidence_url": "evidence link"}.get(
+        name, name.replace("_", " ")
+    )
 
 
 def _clean(session: Session, values: dict) -> dict:
@@ -210,21 +249,29 @@ def _plain(value):
 # --------------------------------------------------------------------------- read
 
 
+@requires(Permission.VIEW_ACTIONS, Permission.EDIT_OWN_ACTIONS)
 def get_action(url: str, action_id: int) -> ActionView:
     with read_session(url) as session:
         action = session.get(Action, action_id)
         if action is None:
             raise NotFound(f"There is no action {action_id}.")
+        _owner_only(action)
         return _view(session, action)
 
 
+@requires(Permission.VIEW_ACTIONS, Permission.EDIT_OWN_ACTIONS)
 def action_history(url: str, action_id: int) -> list[ActionEventView]:
     """Every change, oldest first."""
     with read_session(url) as session:
+        action = session.get(Action, action_id)
+        if action is None:
+            raise NotFound(f"There is no action {action_id}.")
+        _owner_only(action)
         events = session.exec(select(ActionEvent).where(ActionEvent.action_id == action_id).order_by(ActionEvent.id)).all()
         return [ActionEventView(e.at, e.by, json.loads(e.changes or "{}"), e.comment) for e in events]
 
 
+@requires(Permission.VIEW_ACTIONS)
 def list_actions(
     url: str,
     *,
@@ -259,6 +306,21 @@ def list_actions(
         return _views(session, actions)
 
 
+@requires(Permission.EDIT_OWN_ACTIONS)
+def my_actions(url: str, *, include_closed: bool = False) -> list[ActionView]:
+    """The actions the signed-in person owns (through their owner registry entry), soonest due first."""
+    actor = current_actor()
+    if actor is None or actor.person_id is None:
+        return []
+    with read_session(url) as session:
+        query = select(Action).where(Action.owner_id == actor.person_id)
+        if not include_closed:
+            query = query.where(Action.status.in_(OPEN_STATUSES))
+        actions = session.exec(query.order_by(Action.due_on.is_(None), Action.due_on, Action.id)).all()
+        return _views(session, actions)
+
+
+@requires(Permission.VIEW_WORKSHOPS)
 def actions_for_segment(
     url: str, *, team_id: int, model_id: str, segment_id: str, done_within_days: int = 120
 ) -> list[ActionView]:
@@ -276,6 +338,7 @@ def actions_for_segment(
         return _views(session, actions)
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def open_action_counts(url: str, *, team_id: int, model_id: str) -> dict[str, int]:
     """Open actions per segment for a team and model, counted in SQL."""
     with read_session(url) as session:

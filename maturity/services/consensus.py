@@ -7,6 +7,9 @@ from datetime import date, datetime
 
 from sqlmodel import select
 
+from maturity.domain.roles import Permission
+from maturity.services import audit
+from maturity.services.authz import requires
 from maturity.services.errors import Conflict, InvalidInput, NotFound
 from maturity.storage.engine import read_session, write_session
 from maturity.storage.tables import (
@@ -67,6 +70,7 @@ def _view(row: Consensus) -> ConsensusView:
     )  # fmt: skip
 
 
+@requires(Permission.RUN_WORKSHOPS)
 def record_consensus(
     url: str,
     *,
@@ -105,6 +109,7 @@ def record_consensus(
         row = session.exec(
             select(Consensus).where(Consensus.workshop_id == workshop_id, Consensus.segment_id == segment_id)
         ).first()
+        before = None if row is None else (row.level, row.target_level, row.confidence, row.notes, row.evidence)
         if row is None:
             if expected_version not in (None, 0):
                 raise Conflict("This consensus was removed while you were editing it; reload the page.")
@@ -131,9 +136,17 @@ def record_consensus(
                 notes=row.notes, evidence=row.evidence, changed_by=row.recorded_by, changed_at=row.recorded_at,
             )
         )  # fmt: skip
+        after = (row.level, row.target_level, row.confidence, row.notes, row.evidence)
+        names = ("level", "target_level", "confidence", "notes", "evidence")
+        audit.record(
+            session, entity="consensus", entity_id=f"{workshop_id}/{segment_id}", verb="recorded" if before is None else "changed",
+            summary=f"{workshop.title}: {segment_id} at level {level}, target {'—' if target_level is None else target_level}",
+            changes={n: [None if before is None else b, a] for n, b, a in zip(names, before or (None,) * 5, after, strict=True) if b != a},
+        )  # fmt: skip
         return _view(row)
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def get_consensus(url: str, workshop_id: int, segment_id: str) -> ConsensusView | None:
     with read_session(url) as session:
         row = session.exec(
@@ -142,12 +155,14 @@ def get_consensus(url: str, workshop_id: int, segment_id: str) -> ConsensusView 
         return _view(row) if row else None
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def workshop_consensus(url: str, workshop_id: int) -> dict[str, ConsensusView]:
     with read_session(url) as session:
         rows = session.exec(select(Consensus).where(Consensus.workshop_id == workshop_id)).all()
         return {row.segment_id: _view(row) for row in rows}
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def consensus_history(url: str, workshop_id: int, segment_id: str) -> list[ConsensusChangeView]:
     """Every recorded version, oldest first."""
     with read_session(url) as session:
@@ -170,6 +185,7 @@ def _workshop(session, workshop_id: int) -> Workshop:
     return workshop
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def previous_decisions(url: str, *, workshop_id: int, segment_id: str, limit: int = 4) -> list[PastDecision]:
     """What the same team's earlier workshops on the same model decided for this segment, latest first."""
     with read_session(url) as session:

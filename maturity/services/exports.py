@@ -11,6 +11,8 @@ from datetime import datetime
 from sqlmodel import select
 
 from maturity.content.definitions import ModelDefinition
+from maturity.domain.roles import Permission
+from maturity.services.authz import requires
 from maturity.services.summary import WorkshopSummary
 from maturity.storage.engine import read_session
 from maturity.storage.tables import Participant, Round, Vote
@@ -75,6 +77,7 @@ def consensus_csv(summary: WorkshopSummary, model: ModelDefinition | None) -> by
     return to_csv(header, rows)
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def votes_csv(url: str, workshop_id: int, model: ModelDefinition | None) -> bytes:
     """Every revealed vote with the participant replaced by a number: no names, no tokens."""
     with read_session(url) as session:

@@ -10,7 +10,9 @@ from sqlmodel import func, select
 from maturity.content.catalog import Catalog
 from maturity.content.definitions import PlaybookDefinition
 from maturity.domain.gaps import Gap, prioritise, soonest_horizon
+from maturity.domain.roles import Permission
 from maturity.services.actions import open_action_counts
+from maturity.services.authz import requires
 from maturity.services.consensus import workshop_consensus
 from maturity.services.workshops import get_workshop
 from maturity.storage.engine import read_session
@@ -37,6 +39,7 @@ def _with_playbooks(gaps: list[tuple[Gap, date | None, int | None]], model_id: s
     return sorted((v for v in views if v.gap.segment_id in order), key=lambda v: order[v.gap.segment_id])
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def workshop_gaps(url: str, workshop_id: int, catalog: Catalog) -> list[GapView]:
     """The gaps a workshop recorded, biggest and most urgent first."""
     workshop = get_workshop(url, workshop_id)
@@ -49,6 +52,7 @@ def workshop_gaps(url: str, workshop_id: int, catalog: Catalog) -> list[GapView]
     return _with_playbooks(gaps, workshop.model_id, catalog)
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def team_gaps(url: str, team_id: int, model_id: str, catalog: Catalog) -> list[GapView]:
     """The team's latest consensus per segment (from its most recent workshop on it), as gaps."""
     with read_session(url) as session:

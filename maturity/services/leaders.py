@@ -16,6 +16,8 @@ from sqlmodel import select
 
 from maturity.content.definitions import ModelDefinition
 from maturity.domain import trends
+from maturity.domain.roles import Permission
+from maturity.services.authz import requires
 from maturity.storage.engine import read_session
 from maturity.storage.tables import Action, Consensus, HandCount, Participant, Round, Team, Workshop
 
@@ -50,6 +52,7 @@ def _timestamps(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame
 
 
+@requires(Permission.VIEW_LEADERS)
 def models_in_use(url: str) -> set[str]:
     """The models some workshop recorded a consensus on."""
     with read_session(url) as session:
@@ -57,6 +60,7 @@ def models_in_use(url: str) -> set[str]:
         return set(session.exec(query).all())
 
 
+@requires(Permission.VIEW_LEADERS)
 def consensus_history(url: str, filters: Filters) -> pd.DataFrame:
     """One row per recorded consensus in scope (see trends.HISTORY_COLUMNS), oldest first.
 
@@ -108,6 +112,7 @@ def consensus_history(url: str, filters: Filters) -> pd.DataFrame:
     return _timestamps(frame, "held_on")
 
 
+@requires(Permission.VIEW_LEADERS)
 def action_dates(url: str, filters: Filters) -> pd.DataFrame:
     """The actions on the model in scope, one narrow row each (trends.ACTION_COLUMNS); the period is applied later."""
     query = select(
@@ -167,6 +172,7 @@ class FollowThrough:
     done: pd.DataFrame  # actions completed in the period
 
 
+@requires(Permission.VIEW_LEADERS)
 def follow_through(
     url: str, history: pd.DataFrame, filters: Filters, *, min_size: int, today: date | None = None
 ) -> FollowThrough:

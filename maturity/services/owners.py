@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
+from maturity.domain.roles import Permission
+from maturity.services import audit
+from maturity.services.authz import requires
 from maturity.services.errors import InvalidInput, NotFound
 from maturity.services.exports import to_csv
 from maturity.storage.engine import read_session, write_session
@@ -57,6 +60,7 @@ class DomainView:
 # --------------------------------------------------------------------------- people
 
 
+@requires(Permission.VIEW_OWNERS, Permission.VIEW_ACTIONS)
 def list_people(url: str, *, active_only: bool = False) -> list[PersonView]:
     with read_session(url) as session:
         query = select(Person).order_by(Person.name)
@@ -69,6 +73,7 @@ def list_people(url: str, *, active_only: bool = False) -> list[PersonView]:
         ]
 
 
+@requires(Permission.EDIT_OWNERS)
 def save_person(
     url: str, *, name: str, email: str, team_name: str = "", role: str = "", active: bool = True, person_id: int | None = None
 ) -> PersonView:
@@ -78,14 +83,30 @@ def save_person(
         person = session.get(Person, person_id) if person_id else Person(**values)
         if person is None:
             raise NotFound("That person is no longer in the registry.")
+        changes = _changes(person if person_id else None, values)
         for key, value in values.items():
             setattr(person, key, value)
         session.add(person)
         session.flush()
+        if changes:
+            audit.record(
+                session, entity="person", entity_id=person.id, verb="changed" if person_id else "added",
+                summary=f"{person.name} <{person.email}>" + (f": {', '.join(changes)}" if person_id else " added to the registry"),
+                changes=changes,
+            )  # fmt: skip
         team = session.get(Team, person.team_id) if person.team_id else None
         return PersonView(
             person.id, person.name, person.email, person.team_id, team.name if team else "", person.role, person.active
         )
+
+
+def _changes(before: object | None, values: dict) -> dict:
+    """{field: [old, new]} for what differs (everything for something new)."""
+    return {
+        key: [None if before is None else getattr(before, key), value]
+        for key, value in values.items()
+        if before is None or getattr(before, key) != value
+    }
 
 
 def _person_values(session: Session, name, email, team_name, role, active, *, exclude_id=None, create_team=True) -> dict:
@@ -121,6 +142,7 @@ def _team_id(session: Session, team_name: str, *, create: bool) -> int | None:
 # --------------------------------------------------------------------------- domains
 
 
+@requires(Permission.VIEW_OWNERS, Permission.VIEW_ACTIONS)
 def list_domains(url: str) -> list[DomainView]:
     with read_session(url) as session:
         people = dict(session.exec(select(Person.id, Person.name)).all())
@@ -142,6 +164,7 @@ def list_domains(url: str) -> list[DomainView]:
         ]
 
 
+@requires(Permission.EDIT_OWNERS)
 def save_domain(
     url: str, *, name: str, description: str = "", owner_id: int | None = None, steward_id: int | None = None,
     creating_team: str = "", consumers: str = "", domain_id: int | None = None,
@@ -160,15 +183,20 @@ def save_domain(
         domain = session.get(DataDomain, domain_id) if domain_id else DataDomain(name=clean)
         if domain is None:
             raise NotFound("That data domain no longer exists.")
-        domain.name, domain.description, domain.owner_id, domain.steward_id = (
-            clean[:120],
-            description.strip(),
-            owner_id,
-            steward_id,
-        )
-        domain.creating_team_id, domain.consumers = _team_id(session, creating_team, create=True), consumers.strip()[:500]
+        values = {
+            "name": clean[:120], "description": description.strip(), "owner_id": owner_id, "steward_id": steward_id,
+            "creating_team_id": _team_id(session, creating_team, create=True), "consumers": consumers.strip()[:500],
+        }  # fmt: skip
+        changes = _changes(domain if domain_id else None, values)
+        for key, value in values.items():
+            setattr(domain, key, value)
         session.add(domain)
         session.flush()
+        if changes:
+            audit.record(
+                session, entity="domain", entity_id=domain.id, verb="changed" if domain_id else "added",
+                summary=f"Data domain {domain.name}" + (f": {', '.join(changes)}" if domain_id else " added"), changes=changes,
+            )  # fmt: skip
     return next(d for d in list_domains(url) if d.id == domain.id)
 
 
@@ -195,6 +223,7 @@ def _rows(data: bytes, expected: tuple[str, ...]) -> list[dict]:
     return rows
 
 
+@requires(Permission.EDIT_OWNERS)
 def import_people_csv(url: str, data: bytes) -> tuple[int, int]:
     """Add or update people by e-mail, all or nothing; returns (added, updated)."""
     rows = _rows(data, PEOPLE_COLUMNS)
@@ -232,9 +261,14 @@ def import_people_csv(url: str, data: bytes) -> tuple[int, int]:
             session.flush()
         if problems:
             raise ImportRejected(problems)  # raising inside the transaction rolls every row back
+        audit.record(
+            session, entity="person", verb="imported",
+            summary=f"People imported from CSV: {added} added, {updated} updated", changes={"rows": [None, len(rows)]},
+        )  # fmt: skip
     return added, updated
 
 
+@requires(Permission.EDIT_OWNERS)
 def import_domains_csv(url: str, data: bytes) -> tuple[int, int]:
     """Add or update data domains by name, all or nothing; owners and stewards are found by e-mail."""
     rows = _rows(data, DOMAIN_COLUMNS)
@@ -273,13 +307,19 @@ def import_domains_csv(url: str, data: bytes) -> tuple[int, int]:
             session.flush()
         if problems:
             raise ImportRejected(problems)
+        audit.record(
+            session, entity="domain", verb="imported",
+            summary=f"Data domains imported from CSV: {added} added, {updated} updated", changes={"rows": [None, len(rows)]},
+        )  # fmt: skip
     return added, updated
 
 
+@requires(Permission.VIEW_OWNERS)
 def export_people_csv(url: str) -> bytes:
     return to_csv(PEOPLE_COLUMNS, ([p.name, p.email, p.team_name, p.role, "yes" if p.active else "no"] for p in list_people(url)))
 
 
+@requires(Permission.VIEW_OWNERS)
 def export_domains_csv(url: str) -> bytes:
     emails = {p.id: p.email for p in list_people(url)}
     return to_csv(

@@ -9,7 +9,9 @@ import pandas as pd
 from maturity.content.catalog import Catalog
 from maturity.content.definitions import ModelDefinition
 from maturity.domain import trends
+from maturity.domain.roles import Permission
 from maturity.services import leaders, survey_results
+from maturity.services.authz import requires
 from maturity.services.surveys import list_campaigns
 
 
@@ -22,6 +24,7 @@ class Perception:
     unmapped: int  # segments no survey question maps to
 
 
+@requires(Permission.VIEW_LEADERS)
 def room_vs_survey(
     url: str, catalog: Catalog, model: ModelDefinition, history: pd.DataFrame, filters: leaders.Filters, *, min_size: int
 ) -> Perception:

@@ -12,7 +12,9 @@ import pandas as pd
 from maturity import charts
 from maturity.content.catalog import Catalog
 from maturity.domain import trends
+from maturity.domain.roles import Permission
 from maturity.services import leaders, perception
+from maturity.services.authz import requires
 from maturity.services.errors import NotFound
 from maturity.services.exports import summary_html
 from maturity.services.report_html import Report, chart_figure, e, slug, table_html
@@ -23,6 +25,7 @@ from maturity.services.workshops import list_teams
 # --------------------------------------------------------------------------- one workshop
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def workshop_report(url: str, catalog: Catalog, workshop_id: int) -> Report:
     """The workshop summary (consensus, target, gap, spread, notes per segment) with its chart."""
     summary = workshop_summary(url, workshop_id)
@@ -45,6 +48,7 @@ def workshop_report(url: str, catalog: Catalog, workshop_id: int) -> Report:
 # --------------------------------------------------------------------------- a team or the organisation over a period
 
 
+@requires(Permission.VIEW_LEADERS)
 def period_report(url: str, catalog: Catalog, filters: leaders.Filters, *, min_size: int, today: date | None = None) -> Report:
     """Where the teams stand, how they moved, whether the actions got done, and how the room compares with the survey."""
     today = today or date.today()

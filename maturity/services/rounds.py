@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from sqlmodel import func, select
 
+from maturity.domain.roles import Permission
 from maturity.domain.tally import VoteSummary
+from maturity.services.authz import requires, token_access
 from maturity.services.errors import InvalidInput, NotFound, RoundNotOpen, WorkshopClosed
 from maturity.storage.engine import read_session, write_session
 from maturity.storage.tables import (
@@ -54,6 +56,7 @@ class TallyView:
         return self.participants > 0 and self.votes >= self.participants
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def segment_rounds(url: str, workshop_id: int, segment_id: str) -> list[RoundView]:
     with read_session(url) as session:
         rounds = session.exec(
@@ -62,6 +65,7 @@ def segment_rounds(url: str, workshop_id: int, segment_id: str) -> list[RoundVie
         return [RoundView(r.id, r.segment_id, r.number, r.status) for r in rounds]
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def round_tally(url: str, round_id: int) -> TallyView:
     """How many have voted, aggregated in SQL; values stay hidden until the reveal."""
     with read_session(url) as session:
@@ -83,6 +87,7 @@ def round_tally(url: str, round_id: int) -> TallyView:
         return TallyView(round_id, rnd.status, votes, participants, waiting)
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def ballot_progress(url: str, workshop_id: int) -> dict[str, int]:
     """Self-paced: how many people have voted on each segment's first vote (counts only)."""
     with read_session(url) as session:
@@ -95,8 +100,19 @@ def ballot_progress(url: str, workshop_id: int) -> dict[str, int]:
         return dict(rows)
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def round_result(url: str, round_id: int) -> VoteSummary:
     """The distribution of a revealed round; raise RoundNotOpen before the reveal, so it cannot leak."""
+    return _revealed(url, round_id)
+
+
+@token_access
+def revealed_result(url: str, round_id: int) -> VoteSummary:
+    """What a phone shows after the reveal: the room has seen it on the shared screen; RoundNotOpen before."""
+    return _revealed(url, round_id)
+
+
+def _revealed(url: str, round_id: int) -> VoteSummary:
     with read_session(url) as session:
         rnd = session.get(Round, round_id)
         if rnd is None:
@@ -113,6 +129,7 @@ def round_result(url: str, round_id: int) -> VoteSummary:
         )
 
 
+@requires(Permission.RUN_WORKSHOPS)
 def reveal_round(url: str, round_id: int) -> None:
     """Reveal the votes of a round to everyone at once; revealing twice is harmless."""
     with write_session(url) as session:
@@ -126,6 +143,7 @@ def reveal_round(url: str, round_id: int) -> None:
             session.add(rnd)
 
 
+@requires(Permission.RUN_WORKSHOPS)
 def reveal_if_everyone_voted(url: str, round_id: int) -> bool:
     """Auto-reveal: reveal once every participant has voted; True when it revealed."""
     tally = round_tally(url, round_id)
@@ -135,6 +153,7 @@ def reveal_if_everyone_voted(url: str, round_id: int) -> bool:
     return False
 
 
+@requires(Permission.RUN_WORKSHOPS)
 def open_second_round(url: str, workshop_id: int, segment_id: str) -> RoundView:
     """Open the re-vote after discussion (once per segment; asking twice returns the same round)."""
     with write_session(url) as session:
@@ -160,6 +179,7 @@ def open_second_round(url: str, workshop_id: int, segment_id: str) -> RoundView:
         return RoundView(second.id, second.segment_id, second.number, second.status)
 
 
+@requires(Permission.RUN_WORKSHOPS)
 def record_hand_counts(url: str, round_id: int, counts: Mapping[int, int], dont_know: int = 0) -> None:
     """Show of hands: store how many hands went up per level, which reveals the round."""
     with write_session(url) as session:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, inspect
 from sqlmodel import select
 
+from maturity.domain.roles import Permission
+from maturity.services.authz import requires
 from maturity.storage.engine import get_engine, read_session
 from maturity.storage.migrate import current_revision, head_revision
 from maturity.storage.tables import Action, Person, SurveyCampaign, SurveyResponse, Team, Vote, Workshop
@@ -38,6 +40,7 @@ class DatabaseStatus:
         return not any(self.counts.values())
 
 
+@requires(Permission.RUN_WORKSHOPS, Permission.MANAGE_SETTINGS)
 def database_status(url: str) -> DatabaseStatus:
     """Revision and row counts; a database not yet migrated reports zero rows."""
     revision = current_revision(url)
@@ -51,6 +54,7 @@ def database_status(url: str) -> DatabaseStatus:
     return DatabaseStatus(url=_hide_password(url), revision=revision, head=head_revision(), counts=counts)
 
 
+@requires(Permission.RUN_WORKSHOPS, Permission.MANAGE_SETTINGS)
 def is_empty(url: str) -> bool:
     """True when nobody has created a team, workshop, survey or person yet."""
     return database_status(url).empty

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from sqlmodel import func, select
 
+from maturity.domain.roles import Permission
 from maturity.domain.tally import Convergence, VoteSummary, convergence
+from maturity.services.authz import requires
 from maturity.services.consensus import ConsensusView, workshop_consensus
 from maturity.services.workshops import WorkshopView, get_workshop
 from maturity.storage.engine import read_session
@@ -46,6 +48,7 @@ class WorkshopSummary:
         return {s.segment_id: (s.first.votes + s.first.dont_know) if s.first else 0 for s in self.segments}
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def workshop_summary(url: str, workshop_id: int) -> WorkshopSummary:
     """Aggregated in SQL: counts per round and level, never individual votes."""
     workshop = get_workshop(url, workshop_id)

@@ -10,7 +10,9 @@ from statistics import mean
 from sqlmodel import select
 
 from maturity.content.definitions import QuestionType, SurveyDefinition
+from maturity.domain.roles import Permission
 from maturity.domain.surveys import segment_score
+from maturity.services.authz import requires
 from maturity.services.exports import to_csv, to_xlsx
 from maturity.services.surveys import CampaignView, get_campaign, list_campaigns
 from maturity.storage.engine import read_session
@@ -61,6 +63,7 @@ def _responses(url: str, campaign_id: int) -> dict[int, dict[str, object]]:
     return answers
 
 
+@requires(Permission.RUN_SURVEYS)
 def results(
     url: str, campaign_id: int, survey: SurveyDefinition, *, group_by: str | None = None, group_value: str | None = None
 ) -> SurveyResults:
@@ -97,6 +100,7 @@ def group_sizes(answers: dict[int, dict[str, object]], group_by: str) -> dict[st
     return dict(sizes)
 
 
+@requires(Permission.RUN_SURVEYS)
 def visible_groups(url: str, campaign_id: int, group_by: str) -> dict[str, int]:
     """Groups of a grouping question with at least the minimum number of respondents (the rest never listed)."""
     minimum = get_campaign(url, campaign_id).min_group_size
@@ -117,6 +121,7 @@ def _question(question, survey: SurveyDefinition, answers) -> QuestionResult:
     return QuestionResult(question.id, len(values), dict(counts), mean(numbers) if numbers else None)
 
 
+@requires(Permission.RUN_SURVEYS, Permission.VIEW_LEADERS)
 def segment_scores(url: str, campaign_id: int, survey: SurveyDefinition, level_min: int, level_max: int) -> dict[str, float]:
     """Per mapped segment: the average answer placed on the model's ladder, comparable with workshop consensus."""
     answers = _responses(url, campaign_id)
@@ -131,6 +136,7 @@ def segment_scores(url: str, campaign_id: int, survey: SurveyDefinition, level_m
     return {segment: round(level_min + mean(values) * (level_max - level_min), 2) for segment, values in shares.items() if values}
 
 
+@requires(Permission.RUN_SURVEYS, Permission.VIEW_LEADERS)
 def wave_means(url: str, survey: SurveyDefinition) -> list[tuple[CampaignView, dict[str, float]]]:
     """Each wave of a survey, oldest first, with the mean of every scored question (waves under the minimum left out)."""
     out = []
@@ -159,12 +165,14 @@ def _response_rows(url: str, campaign_id: int, survey: SurveyDefinition) -> tupl
     return header, rows
 
 
+@requires(Permission.RUN_SURVEYS)
 def responses_csv(url: str, campaign_id: int, survey: SurveyDefinition) -> bytes:
     """Every response, numbered in order, no keys or times; withheld below the minimum group size."""
     header, rows = _response_rows(url, campaign_id, survey)
     return to_csv(header, rows if len(rows) >= get_campaign(url, campaign_id).min_group_size else [])
 
 
+@requires(Permission.RUN_SURVEYS)
 def responses_xlsx(url: str, campaign_id: int, survey: SurveyDefinition) -> bytes:
     header, rows = _response_rows(url, campaign_id, survey)
     return to_xlsx("Responses", header, rows if len(rows) >= get_campaign(url, campaign_id).min_group_size else [])

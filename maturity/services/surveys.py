@@ -13,7 +13,10 @@ from sqlmodel import func, select
 
 from maturity.content.definitions import QuestionType, SurveyDefinition
 from maturity.domain.codes import ALPHABET
+from maturity.domain.roles import Permission
 from maturity.domain.surveys import validate_answers
+from maturity.services import audit
+from maturity.services.authz import requires, token_access
 from maturity.services.errors import InvalidInput, NotFound, ServiceError
 from maturity.storage.engine import read_session, write_session
 from maturity.storage.tables import AccessCode, Answer, CampaignStatus, SurveyCampaign, SurveyResponse, Team, utcnow
@@ -65,6 +68,7 @@ class CampaignView:
         return self.responses / self.audience_size if self.audience_size else None
 
 
+@requires(Permission.RUN_SURVEYS)
 def launch_campaign(
     url: str,
     survey: SurveyDefinition,
@@ -103,6 +107,10 @@ def launch_campaign(
         for code in _new_codes(access_codes):
             session.add(AccessCode(campaign_id=campaign.id, code=code))
         session.flush()
+        audit.record(
+            session, entity="campaign", entity_id=campaign.id, verb="launched",
+            summary=f"“{campaign.title}” ({survey.title})" + (f" with {access_codes} access codes" if access_codes else ""),
+        )  # fmt: skip
         return _view(session, campaign)
 
 
@@ -113,6 +121,7 @@ def _new_codes(count: int) -> set[str]:
     return codes
 
 
+@requires(Permission.RUN_SURVEYS, Permission.VIEW_LEADERS)
 def list_campaigns(url: str, survey_id: str | None = None) -> list[CampaignView]:
     """Newest first."""
     with read_session(url) as session:
@@ -122,6 +131,7 @@ def list_campaigns(url: str, survey_id: str | None = None) -> list[CampaignView]
         return [_view(session, c) for c in session.exec(query).all()]
 
 
+@requires(Permission.RUN_SURVEYS, Permission.VIEW_LEADERS)
 def get_campaign(url: str, campaign_id: int) -> CampaignView:
     with read_session(url) as session:
         campaign = session.get(SurveyCampaign, campaign_id)
@@ -130,6 +140,7 @@ def get_campaign(url: str, campaign_id: int) -> CampaignView:
         return _view(session, campaign)
 
 
+@requires(Permission.RUN_SURVEYS)
 def set_campaign_status(url: str, campaign_id: int, status: str) -> CampaignView:
     """Close or reopen a campaign; doing it twice is harmless."""
     if status not in (CampaignStatus.OPEN.value, CampaignStatus.CLOSED.value):
@@ -138,12 +149,19 @@ def set_campaign_status(url: str, campaign_id: int, status: str) -> CampaignView
         campaign = session.get(SurveyCampaign, campaign_id)
         if campaign is None:
             raise NotFound(f"There is no survey campaign {campaign_id}.")
+        if campaign.status != status:
+            audit.record(
+                session, entity="campaign", entity_id=campaign.id, verb="closed" if status == CampaignStatus.CLOSED.value else "reopened",
+                summary=f"“{campaign.title}” {'closed' if status == CampaignStatus.CLOSED.value else 'reopened'}",
+                changes={"status": [campaign.status, status]},
+            )  # fmt: skip
         campaign.status = status
         session.add(campaign)
         session.flush()
         return _view(session, campaign)
 
 
+@requires(Permission.RUN_SURVEYS)
 def access_codes(url: str, campaign_id: int) -> list[tuple[str, bool]]:
     """(code, used) for printing; codes are not linked to anyone."""
     with read_session(url) as session:
@@ -168,6 +186,7 @@ def _view(session, campaign: SurveyCampaign) -> CampaignView:
 # --------------------------------------------------------------------------- respondents
 
 
+@token_access
 def open_campaign(url: str, link_token: str, today: date | None = None) -> CampaignView:
     """The campaign behind a survey link, if it takes answers today; CampaignUnavailable says why not."""
     with read_session(url) as session:
@@ -189,6 +208,7 @@ def respondent_key(campaign_id: int, visit_token: str | None = None, code: str |
     return hashlib.sha256(f"{campaign_id}:{source}".encode()).hexdigest()
 
 
+@token_access
 def has_responded(url: str, campaign_id: int, key: str) -> bool:
     with read_session(url) as session:
         return (
@@ -199,6 +219,7 @@ def has_responded(url: str, campaign_id: int, key: str) -> bool:
         )
 
 
+@token_access
 def submit_response(
     url: str, survey: SurveyDefinition, *, link_token: str, visit_token: str | None = None, code: str | None = None, answers: dict,
     today: date | None = None,

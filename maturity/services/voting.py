@@ -10,6 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 
 from maturity.domain.codes import looks_like_code, new_token, normalise_code
+from maturity.services.authz import token_access
 from maturity.services.errors import InvalidInput, NotFound, RoundNotOpen, UnknownCode, WorkshopClosed
 from maturity.services.rounds import RoundView
 from maturity.services.workshops import WorkshopView, _view
@@ -91,6 +92,7 @@ class ParticipantState:
 # --------------------------------------------------------------------------- joining
 
 
+@token_access
 def join_workshop(url: str, code: str, nickname: str | None = None) -> ParticipantView:
     """A new participant of the workshop with this code; raise UnknownCode or WorkshopClosed."""
     clean = normalise_code(code)
@@ -119,6 +121,7 @@ def _participant(session, token: str) -> Participant:
     return participant
 
 
+@token_access
 def resume(url: str, token: str) -> ParticipantView:
     """The participant behind a phone's token (a locked phone reconnecting); never creates a new one."""
     with read_session(url) as session:
@@ -126,6 +129,7 @@ def resume(url: str, token: str) -> ParticipantView:
         return ParticipantView(participant.id, participant.workshop_id, participant.token, participant.nickname)
 
 
+@token_access
 def my_ballot(url: str, token: str) -> MyBallot:
     """This phone's participant and votes, in one indexed query; raise NotFound for an unknown token."""
     with read_session(url) as session:
@@ -145,6 +149,7 @@ _MY_BALLOT = (
 )
 
 
+@token_access
 def workshop_snapshot(url: str, workshop_id: int) -> WorkshopSnapshot:
     """The workshop and its rounds as phones show them; raise NotFound when it is gone."""
     with read_session(url) as session:
@@ -160,6 +165,7 @@ def workshop_snapshot(url: str, workshop_id: int) -> WorkshopSnapshot:
 # --------------------------------------------------------------------------- voting
 
 
+@token_access
 def cast_vote(url: str, *, token: str, round_id: int, level: int | None) -> None:
     """Record or change this participant's vote (None: don't know); one row per round, whatever the clicks."""
     with write_session(url) as session:

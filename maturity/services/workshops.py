@@ -11,6 +11,9 @@ from sqlmodel import Session, func, select
 
 from maturity.content.definitions import ModelDefinition
 from maturity.domain.codes import new_join_code
+from maturity.domain.roles import Permission
+from maturity.services import audit
+from maturity.services.authz import requires
 from maturity.services.errors import InvalidInput, NotFound, WorkshopClosed
 from maturity.storage.engine import read_session, write_session
 from maturity.storage.tables import (
@@ -88,11 +91,13 @@ class WorkshopView:
 # --------------------------------------------------------------------------- teams
 
 
+@requires(Permission.VIEW_WORKSHOPS, Permission.VIEW_LEADERS, Permission.VIEW_ACTIONS, Permission.VIEW_OWNERS, Permission.RUN_SURVEYS)
 def list_teams(url: str) -> list[TeamView]:
     with read_session(url) as session:
         return [TeamView(t.id, t.name) for t in session.exec(select(Team).order_by(Team.name)).all()]
 
 
+@requires(Permission.RUN_WORKSHOPS)
 def get_or_create_team(url: str, name: str) -> TeamView:
     """The team with this name (ignoring case and surrounding spaces), created if new."""
     clean = " ".join(name.split())
@@ -112,6 +117,7 @@ def get_or_create_team(url: str, name: str) -> TeamView:
 # --------------------------------------------------------------------------- set up
 
 
+@requires(Permission.RUN_WORKSHOPS)
 def create_workshop(
     url: str,
     *,
@@ -175,6 +181,10 @@ def create_workshop(
                         )
                     )
                 session.flush()
+                audit.record(
+                    session, entity="workshop", entity_id=workshop.id, verb="created",
+                    summary=f"“{workshop.title}” ({model.name}, {len(chosen)} segments, {mode.replace('_', '-')})",
+                )  # fmt: skip
                 return _view(session, workshop)
         except IntegrityError:
             if attempt == 19:
@@ -185,6 +195,7 @@ def create_workshop(
 # --------------------------------------------------------------------------- read
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def get_workshop(url: str, workshop_id: int) -> WorkshopView:
     with read_session(url) as session:
         workshop = session.get(Workshop, workshop_id)
@@ -193,6 +204,7 @@ def get_workshop(url: str, workshop_id: int) -> WorkshopView:
         return _view(session, workshop)
 
 
+@requires(Permission.VIEW_WORKSHOPS)
 def list_workshops(url: str, *, team_id: int | None = None, limit: int = 200) -> list[WorkshopView]:
     """Most recent first; open workshops before closed ones."""
     with read_session(url) as session:
@@ -245,6 +257,7 @@ def _open_workshop(session: Session, workshop_id: int) -> Workshop:
     return workshop
 
 
+@requires(Permission.RUN_WORKSHOPS)
 def go_to_segment(url: str, workshop_id: int, position: int) -> WorkshopView:
     """Show segment `position` on the shared screen; in lock-step its first vote opens."""
     with write_session(url) as session:
@@ -272,6 +285,7 @@ def go_to_segment(url: str, workshop_id: int, position: int) -> WorkshopView:
         return _view(session, workshop)
 
 
+@requires(Permission.RUN_WORKSHOPS)
 def set_auto_reveal(url: str, workshop_id: int, enabled: bool) -> None:
     with write_session(url) as session:
         workshop = _open_workshop(session, workshop_id)
@@ -279,6 +293,7 @@ def set_auto_reveal(url: str, workshop_id: int, enabled: bool) -> None:
         session.add(workshop)
 
 
+@requires(Permission.RUN_WORKSHOPS)
 def start_timer(url: str, workshop_id: int, minutes: float) -> datetime | None:
     """Start (or with 0, stop) the discussion timer; returns when it ends."""
     if not 0 <= minutes <= 120:
@@ -290,6 +305,7 @@ def start_timer(url: str, workshop_id: int, minutes: float) -> datetime | None:
         return workshop.timer_ends_at
 
 
+@requires(Permission.RUN_WORKSHOPS)
 def close_workshop(url: str, workshop_id: int) -> WorkshopView:
     """End the workshop: no more joins or votes. Closing twice is harmless."""
     with write_session(url) as session:
@@ -301,9 +317,11 @@ def close_workshop(url: str, workshop_id: int) -> WorkshopView:
             workshop.version += 1
             session.add(workshop)
             session.flush()
+            audit.record(session, entity="workshop", entity_id=workshop.id, verb="ended", summary=f"“{workshop.title}” ended")
         return _view(session, workshop)
 
 
+@requires(Permission.RUN_WORKSHOPS)
 def reopen_segment(url: str, workshop_id: int, segment_id: str) -> WorkshopView:
     """Open the workshop again on one segment, to correct what was recorded for it."""
     with write_session(url) as session:
@@ -317,8 +335,13 @@ def reopen_segment(url: str, workshop_id: int, segment_id: str) -> WorkshopView:
         ).first()
         if position is None:
             raise InvalidInput(f"This workshop did not cover segment {segment_id!r}.")
+        was_closed = workshop.status == WorkshopStatus.CLOSED.value
         workshop.status, workshop.closed_at, workshop.current_position = WorkshopStatus.OPEN.value, None, position
         workshop.version += 1
         session.add(workshop)
         session.flush()
+        audit.record(
+            session, entity="workshop", entity_id=workshop.id, verb="segment reopened",
+            summary=f"“{workshop.title}”: {segment_id} reopened" + (" (the workshop had ended)" if was_closed else ""),
+        )  # fmt: skip
         return _view(session, workshop)

@@ -329,3 +329,55 @@ class ActionEvent(SQLModel, table=True):
     by: str = Field(default="", max_length=120)
     changes: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))  # JSON {field: [old, new]}
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+# --- identity, audit and reminders ---------------------------------------------------------------
+
+
+class Account(SQLModel, table=True):
+    """Someone who signs in with the organisation's identity provider, and the role an admin gave them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, sa_column_kwargs={"unique": True})  # kept lower-case
+    name: str = Field(default="", max_length=120)
+    role: str = Field(default="", max_length=20)  # "" until an admin assigns one (or the provider's claim does)
+    role_source: str = Field(default="", max_length=20)  # "app" (an admin), "provider" (a claim), "setting" (MATURITY_ADMIN_EMAILS)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    last_sign_in_at: datetime | None = None
+    version: int = 1
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: who changed what (consensus, actions, owners, content, roles), when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(default="", max_length=120)
+    actor_email: str = Field(default="", max_length=254)
+    actor_role: str = Field(default="", max_length=20)
+    entity: str = Field(max_length=30, index=True)  # consensus, action, person, domain, account, content
+    entity_id: str = Field(default="", max_length=64)
+    verb: str = Field(max_length=40)  # created, updated, role changed, segment reopened, ...
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    changes: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))  # JSON {field: [old, new]}
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A person's private ICS feed of the due dates of their actions; a new token revokes the old link."""
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
+    token: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReminderSent(SQLModel, table=True):
+    """One digest e-mail per owner per day, so a cron job that runs twice sends once."""
+
+    __table_args__ = (UniqueConstraint("person_id", "sent_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    sent_on: date
+    sent_at: datetime = Field(default_factory=utcnow)
+    action_ids: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))  # JSON list

@@ -12,8 +12,9 @@ import streamlit as st
 
 from maturity.content.definitions import ModelDefinition, SegmentDefinition
 from maturity.domain.tally import VoteSummary
+from maturity.services import rounds
 from maturity.services.errors import ServiceError, describe_failure
-from maturity.services.rounds import RoundView, round_result
+from maturity.services.rounds import RoundView
 from maturity.services.voting import WorkshopSnapshot, cast_vote, workshop_snapshot
 from maturity.ui.shared import Shared
 
@@ -109,7 +110,7 @@ def _vote(url: str, token: str, round_id: int, level: int | None, rerun: tuple[s
 
 
 # Votes cannot change once revealed, and at a reveal every phone in the room asks at once.
-revealed_result: Shared[VoteSummary] = Shared(round_result, ttl=5)
+revealed_result: Shared[VoteSummary] = Shared(rounds.revealed_result, ttl=5)
 
 
 def group_result_ui(url: str, rnd: RoundView, model: ModelDefinition | None, mine) -> None:

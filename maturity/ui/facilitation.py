@@ -10,10 +10,11 @@ from maturity.domain.tally import VoteSummary, discussion_reason, outlier_levels
 from maturity.services import actions as ax
 from maturity.services import consensus as cs
 from maturity.services.errors import Conflict, NotFound, ServiceError, describe_failure
-from maturity.services.workshops import RULE_LABELS, WorkshopView, get_workshop
+from maturity.services.workshops import RULE_LABELS, WorkshopView, get_workshop, list_workshops
 from maturity.storage.tables import Confidence, ConsensusRule
 from maturity.ui.access import editor_name
 from maturity.ui.ballot import level_text
+from maturity.ui.navigation import page_link_ui
 
 
 def segment_ui(segment: SegmentDefinition, model: ModelDefinition) -> None:
@@ -192,9 +193,14 @@ def chosen_workshop(url: str, page_title: str, load=get_workshop):
         loaded = load(url, int(raw_id))
     except (TypeError, ValueError, NotFound):
         st.title(page_title)
-        st.info("Choose or start a workshop first.", icon=":material/info:")
-        st.page_link("maturity/ui/pages/workshops.py", label="Go to Workshops", icon=":material/groups:")
-        st.stop()
+        workshops = {w.id: f"{w.title} ({'open' if w.is_open else 'ended'})" for w in list_workshops(url)}
+        picked = st.selectbox("Workshop", [None, *workshops], format_func=lambda i: "— choose one —" if i is None else workshops[i],
+                              key="pick_workshop") if workshops else None  # fmt: skip
+        if picked is None:
+            st.info("Choose a workshop." if workshops else "No workshop has been run yet.", icon=":material/info:")
+            page_link_ui("workshops", label="Go to Workshops", icon=":material/groups:")
+            st.stop()
+        loaded = load(url, picked)
     workshop_id = getattr(loaded, "workshop", loaded).id
     st.session_state["workshop_id"] = workshop_id
     st.query_params["w"] = str(workshop_id)

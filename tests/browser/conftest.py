@@ -70,16 +70,19 @@ def _read(log: Path) -> str:
 
 
 @contextmanager
-def streamlit_server(workdir: Path) -> Iterator[str]:
+def streamlit_server(
+    workdir: Path, *, env_extra: dict | None = None, port: int | None = None, database: str | None = None
+) -> Iterator[str]:
     """Run `streamlit run app.py` on a free port with a fresh database (a SQLite file in `workdir`, or
-    PostgreSQL when the suite runs on it); yield its base URL."""
+    PostgreSQL when the suite runs on it) unless given one; yield its base URL. `env_extra` adds settings (e.g. sign-in)."""
     log = workdir / "server.log"
-    port = _free_port()
+    port = port or _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    database = databases.fresh_url(workdir)
-    env = {**os.environ, "MATURITY_DB_URL": database, "MATURITY_ADMIN_SECRET": ADMIN_SECRET}
-    for name in ("MATURITY_CONTENT_DIR", "MATURITY_AUTH", "MATURITY_PUBLIC_URL"):
-        env.pop(name, None)  # the built-in content, sign-in on, join links on the server's own address
+    own_database = database is None
+    database = database or databases.fresh_url(workdir)
+    # the built-in content, sign-in with the secret, join links on the server's own address: none of the developer's settings
+    env = {name: value for name, value in os.environ.items() if not name.startswith("MATURITY_") or name.startswith("MATURITY_TEST_")}
+    env |= {"MATURITY_DB_URL": database, "MATURITY_ADMIN_SECRET": ADMIN_SECRET, **(env_extra or {})}
     command = [
         _python(), "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
@@ -107,7 +110,8 @@ def streamlit_server(workdir: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-        databases.release(database)
+        if own_database:
+            databases.release(database)
 
 
 @pytest.fixture(scope="session")

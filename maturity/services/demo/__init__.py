@@ -7,6 +7,9 @@ from datetime import date
 
 from maturity.config import get_settings
 from maturity.content.catalog import Catalog, load_catalog
+from maturity.domain.roles import Permission
+from maturity.services import audit
+from maturity.services.authz import requires
 from maturity.services.demo.common import DemoSummary, describe
 from maturity.services.demo.organisation import TEAMS, domains, people, teams
 from maturity.services.demo.surveys import survey_waves
@@ -16,6 +19,7 @@ from maturity.storage.engine import write_session
 __all__ = ["DemoSummary", "describe", "load_demo"]
 
 
+@requires(Permission.MANAGE_CONTENT)
 def load_demo(url: str, *, seed: int = 7, today: date | None = None, catalog: Catalog | None = None) -> DemoSummary:
     """Add whatever part of the demo is missing, in one transaction; running it twice adds nothing."""
     catalog = catalog or load_catalog(get_settings().content_sources)
@@ -36,4 +40,5 @@ def load_demo(url: str, *, seed: int = 7, today: date | None = None, catalog: Ca
                     continue
                 workshop_history(session, rng, team_set.all[name], model, start, pace, today, owners, catalog, summary)
         survey_waves(session, rng, catalog, today, summary)
+        audit.record(session, entity="demo", verb="loaded", summary=describe(summary))
     return summary

@@ -5,14 +5,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from maturity.domain.roles import Permission
 from maturity.services import actions as ax
 from maturity.services import workshops as ws
 from maturity.services.owners import list_domains, list_people
 from maturity.ui import context
-from maturity.ui.access import editor_name, require_facilitator
+from maturity.ui.access import editor_name, require
 from maturity.ui.action_forms import LAST_SAVED, edit_action_ui
 
-require_facilitator()
+require(Permission.VIEW_ACTIONS)
 url = context.database_url()
 catalog = context.catalog()
 today = date.today()

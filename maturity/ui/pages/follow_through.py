@@ -5,13 +5,14 @@ from datetime import date
 import streamlit as st
 
 from maturity import charts
+from maturity.domain.roles import Permission
 from maturity.services import leaders
 from maturity.ui import context
 from maturity.ui import leaders as lv
-from maturity.ui.access import require_facilitator
-from maturity.ui.navigation import page_path
+from maturity.ui.access import require
+from maturity.ui.navigation import page_link_ui
 
-require_facilitator()
+require(Permission.VIEW_LEADERS)
 url = context.database_url()
 catalog = context.catalog()
 
@@ -23,7 +24,7 @@ follow = leaders.follow_through(url, history, filters, min_size=lv.min_group_siz
 flow = follow.flow
 if flow.empty or (flow[["opened", "done", "overdue"]].sum().sum() == 0 and history.empty):
     st.info("No action and no workshop in this scope yet. Actions are created from gaps.", icon=":material/task_alt:")
-    st.page_link(page_path("gaps"), label="Gaps and actions", icon=":material/trending_up:")
+    page_link_ui("gaps", label="Gaps and actions", icon=":material/trending_up:")
     st.stop()
 
 effect = follow.effect
@@ -72,4 +73,4 @@ if len(follow.done):
             hide_index=True,
             column_config={"completed_on": st.column_config.DateColumn("Done on", format="D MMM YYYY")},
         )
-    st.page_link(page_path("board"), label="Open the governance board", icon=":material/view_kanban:")
+    page_link_ui("board", label="Open the governance board", icon=":material/view_kanban:")

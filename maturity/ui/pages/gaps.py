@@ -5,14 +5,15 @@ import pandas as pd
 import streamlit as st
 
 from maturity.content.definitions import HORIZON_LABELS
+from maturity.domain.roles import Permission
 from maturity.services import workshops as ws
 from maturity.services.gaps import team_gaps, workshop_gaps
 from maturity.ui import context
-from maturity.ui.access import editor_name, require_facilitator
+from maturity.ui.access import editor_name, require
 from maturity.ui.action_forms import create_from_gap_ui
 from maturity.ui.components import playbook_ui
 
-require_facilitator()
+require(Permission.EDIT_ACTIONS)
 url = context.database_url()
 catalog = context.catalog()
 

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
+from maturity.domain.roles import Permission
 from maturity.services import demo, status
 from maturity.services.errors import describe_failure
 from maturity.ui import context
-from maturity.ui.access import require_facilitator
-from maturity.ui.navigation import page_path
+from maturity.ui.access import can, require
+from maturity.ui.navigation import page_link_ui
 
-require_facilitator()
+require(Permission.RUN_WORKSHOPS)
 url = context.database_url()
 catalog = context.catalog()
 report = status.database_status(url)
@@ -31,9 +32,11 @@ if report.empty:
         "check them with `python -m maturity validate` (see `docs/content.md`)."
     )
     left, right = st.columns(2)
-    left.page_link(page_path("workshops"), label="Start a workshop", icon=":material/groups:")
-    left.page_link(page_path("library"), label="Open the content library", icon=":material/library_books:")
-    if right.button("Load demo data", key="load_demo", icon=":material/dataset:", type="primary"):
+    page_link_ui("workshops", where=left, label="Start a workshop", icon=":material/groups:")
+    page_link_ui("library", where=left, label="Open the content library", icon=":material/library_books:")
+    if not can(Permission.MANAGE_CONTENT):
+        right.caption("An admin can load the demo data.")
+    elif right.button("Load demo data", key="load_demo", icon=":material/dataset:", type="primary"):
         try:
             with st.spinner("Creating teams, workshops, votes, surveys and actions…"):
                 result = demo.load_demo(url, catalog=catalog)
@@ -49,10 +52,10 @@ else:
         for column, (name, count) in zip(st.columns(4), counts[start : start + 4], strict=False):
             column.metric(name.capitalize(), f"{count:,}")
     left, right = st.columns(2)
-    left.page_link(page_path("workshops"), label="Run or start a workshop", icon=":material/groups:")
-    left.page_link(page_path("library"), label="Browse the content library", icon=":material/library_books:")
-    right.page_link(page_path("standing"), label="Where the teams stand, and what is stuck", icon=":material/grid_view:")
-    right.page_link(page_path("follow_through"), label="Are the actions getting done?", icon=":material/task_alt:")
+    page_link_ui("workshops", where=left, label="Run or start a workshop", icon=":material/groups:")
+    page_link_ui("library", where=left, label="Browse the content library", icon=":material/library_books:")
+    page_link_ui("standing", where=right, label="Where the teams stand, and what is stuck", icon=":material/grid_view:")
+    page_link_ui("follow_through", where=right, label="Are the actions getting done?", icon=":material/task_alt:")
 
 if message := st.session_state.pop("demo_message", None):
     st.success(message, icon=":material/check_circle:")

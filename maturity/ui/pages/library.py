@@ -2,11 +2,12 @@
 
 import streamlit as st
 
+from maturity.domain.roles import Permission
 from maturity.ui import context
-from maturity.ui.access import require_facilitator
+from maturity.ui.access import require
 from maturity.ui.components import ladder_ui, model_ui, playbook_browser_ui, problems_ui, survey_ui
 
-require_facilitator()
+require(Permission.VIEW_CONTENT)
 catalog = context.catalog()
 
 st.title("Content library")

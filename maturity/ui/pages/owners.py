@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
+from maturity.domain.roles import Permission
 from maturity.services import owners
 from maturity.services.errors import ServiceError, describe_failure
 from maturity.ui import context
-from maturity.ui.access import require_facilitator
+from maturity.ui.access import require
 
-require_facilitator()
+require(Permission.VIEW_OWNERS)
 url = context.database_url()
 
 st.title("Data owners")

@@ -3,13 +3,14 @@
 import streamlit as st
 
 from maturity import charts
+from maturity.domain.roles import Permission
 from maturity.services import perception
 from maturity.ui import context
 from maturity.ui import leaders as lv
-from maturity.ui.access import require_facilitator
-from maturity.ui.navigation import page_path
+from maturity.ui.access import require
+from maturity.ui.navigation import page_link_ui
 
-require_facilitator()
+require(Permission.VIEW_LEADERS)
 url = context.database_url()
 catalog = context.catalog()
 
@@ -35,7 +36,7 @@ if result.rows.empty:
         "Launch or widen one from Survey campaigns.",
         icon=":material/campaign:",
     )
-    st.page_link(page_path("surveys"), label="Survey campaigns", icon=":material/campaign:")
+    page_link_ui("surveys", label="Survey campaigns", icon=":material/campaign:")
     st.stop()
 
 names = lv.segment_names(model)

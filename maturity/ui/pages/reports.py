@@ -2,14 +2,15 @@
 
 import streamlit as st
 
+from maturity.domain.roles import Permission
 from maturity.services import reports
 from maturity.services import workshops as ws
 from maturity.services.errors import describe_failure
 from maturity.ui import context
 from maturity.ui import leaders as lv
-from maturity.ui.access import require_facilitator
+from maturity.ui.access import require
 
-require_facilitator()
+require(Permission.VIEW_LEADERS)
 url = context.database_url()
 catalog = context.catalog()
 READY = "report.ready"

@@ -5,13 +5,14 @@ import streamlit as st
 
 from maturity.charts import counts_chart, likert_chart, waves_chart
 from maturity.content.definitions import QuestionType
+from maturity.domain.roles import Permission
 from maturity.services import survey_results as sr
 from maturity.services import surveys as sv
 from maturity.services.survey_results import visible_groups
 from maturity.ui import context
-from maturity.ui.access import require_facilitator
+from maturity.ui.access import require
 
-require_facilitator()
+require(Permission.RUN_SURVEYS)
 url = context.database_url()
 catalog = context.catalog()
 

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
+from maturity.domain.roles import Permission
 from maturity.services import rounds
 from maturity.services import workshops as ws
 from maturity.storage.tables import WorkshopMode
 from maturity.ui import context
-from maturity.ui.access import require_facilitator
+from maturity.ui.access import require
 from maturity.ui.facilitation import (
     act,
     chosen_workshop,
@@ -22,10 +23,10 @@ from maturity.ui.live import (
     live_tally_ui,
     timer_ui,
 )
-from maturity.ui.navigation import page_path
+from maturity.ui.navigation import page_link_ui, page_path
 from maturity.ui.presentation import presentation_style_ui, presenting, toggle_ui
 
-require_facilitator()
+require(Permission.RUN_WORKSHOPS)
 url = context.database_url()
 catalog = context.catalog()
 
@@ -43,8 +44,7 @@ if on_projector:
 st.markdown(f"### {workshop.title}")
 if not workshop.is_open:
     st.info("This workshop has ended. Its summary has the results and exports.", icon=":material/flag:")
-    st.page_link(
-        page_path("summary"), label="Open the summary", icon=":material/summarize:", query_params={"w": str(workshop.id)}
+    page_link_ui("summary", label="Open the summary", icon=":material/summarize:", query_params={"w": str(workshop.id)}
     )
     st.stop()
 

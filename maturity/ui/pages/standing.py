@@ -3,14 +3,15 @@
 import streamlit as st
 
 from maturity import charts
+from maturity.domain.roles import Permission
 from maturity.domain.trends import SMALLER_TEAMS, STUCK_AFTER
 from maturity.services import leaders
 from maturity.ui import context
 from maturity.ui import leaders as lv
-from maturity.ui.access import require_facilitator
-from maturity.ui.navigation import page_path
+from maturity.ui.access import require
+from maturity.ui.navigation import page_link_ui
 
-require_facilitator()
+require(Permission.VIEW_LEADERS)
 url = context.database_url()
 catalog = context.catalog()
 
@@ -70,7 +71,7 @@ else:
             "workshops": st.column_config.NumberColumn("Workshops without a rise"),
         },
     )
-    st.page_link(page_path("follow_through"), label="Are the actions on them getting done?", icon=":material/task_alt:")
+    page_link_ui("follow_through", label="Are the actions on them getting done?", icon=":material/task_alt:")
 
 table = cells[["team", "segment", "level", "target", "gap", "stuck", "held_on"]].rename(columns={"held_on": "decided_on"})
 lv.downloads(table, f"where-we-stand-{model.id}", key="standing")

@@ -4,17 +4,18 @@ import pandas as pd
 import streamlit as st
 
 from maturity.charts import summary_chart
+from maturity.domain.roles import Permission
 from maturity.services import exports, reports
 from maturity.services import workshops as ws
 from maturity.services.actions import open_action_counts
 from maturity.services.summary import workshop_summary
 from maturity.ui import context
-from maturity.ui.access import require_facilitator
+from maturity.ui.access import can, require
 from maturity.ui.ballot import level_text
 from maturity.ui.facilitation import act, chosen_workshop
-from maturity.ui.navigation import page_path
+from maturity.ui.navigation import page_link_ui, page_path
 
-require_facilitator()
+require(Permission.VIEW_WORKSHOPS)
 url = context.database_url()
 catalog = context.catalog()
 
@@ -39,8 +40,7 @@ st.caption(
     f"{workshop.team_name} · {workshop.held_on:%d %B %Y} · {'open' if workshop.is_open else 'ended'} · consensus rule: {workshop.consensus_rule}"
 )
 if workshop.is_open:
-    st.page_link(
-        page_path("screen"), label="Back to the shared screen", icon=":material/co_present:", query_params={"w": str(workshop.id)}
+    page_link_ui("screen", label="Back to the shared screen", icon=":material/co_present:", query_params={"w": str(workshop.id)}
     )
 
 a, b, c, d = st.columns(4)
@@ -86,24 +86,24 @@ if summary.gaps:
         )
     else:
         st.success("Every gap has at least one open action.", icon=":material/assignment_turned_in:")
-    st.page_link(
-        page_path("gaps"), label="Go from gaps to actions", icon=":material/trending_up:", query_params={"w": str(workshop.id)}
+    page_link_ui("gaps", label="Go from gaps to actions", icon=":material/trending_up:", query_params={"w": str(workshop.id)}
     )
 
-st.subheader("Correct a segment")
-st.caption("Reopening takes the shared screen back to that segment; every change to a consensus is kept in its history.")
-left, right = st.columns([3, 1])
-to_fix = left.selectbox(
-    "Segment", list(workshop.segment_ids), format_func=name, key="reopen_segment", label_visibility="collapsed"
-)
-if right.button("Reopen it", key="reopen", icon=":material/edit:"):
-    act(
-        ws.reopen_segment,
-        url,
-        workshop.id,
-        to_fix,
-        then=lambda: st.switch_page(page_path("screen"), query_params={"w": str(workshop.id)}),
+if can(Permission.RUN_WORKSHOPS):  # leaders read summaries; correcting one is the facilitator's
+    st.subheader("Correct a segment")
+    st.caption("Reopening takes the shared screen back to that segment; every change to a consensus is kept in its history.")
+    left, right = st.columns([3, 1])
+    to_fix = left.selectbox(
+        "Segment", list(workshop.segment_ids), format_func=name, key="reopen_segment", label_visibility="collapsed"
     )
+    if right.button("Reopen it", key="reopen", icon=":material/edit:"):
+        act(
+            ws.reopen_segment,
+            url,
+            workshop.id,
+            to_fix,
+            then=lambda: st.switch_page(page_path("screen"), query_params={"w": str(workshop.id)}),
+        )
 
 st.subheader("Export")
 stem = f"workshop-{workshop.id}-{workshop.held_on:%Y-%m-%d}"

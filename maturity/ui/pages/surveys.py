@@ -6,16 +6,17 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from maturity.domain.roles import Permission
 from maturity.services import surveys as sv
 from maturity.services import workshops as ws
 from maturity.services.access import join_base_url
 from maturity.services.errors import ServiceError, describe_failure
 from maturity.ui import context
-from maturity.ui.access import require_facilitator
+from maturity.ui.access import require
 from maturity.ui.live import qr_png
 from maturity.ui.navigation import page_path
 
-require_facilitator()
+require(Permission.RUN_SURVEYS)
 url = context.database_url()
 catalog = context.catalog()
 

@@ -3,13 +3,14 @@
 import streamlit as st
 
 from maturity import charts
+from maturity.domain.roles import Permission
 from maturity.services import leaders
 from maturity.ui import context
 from maturity.ui import leaders as lv
-from maturity.ui.access import require_facilitator
-from maturity.ui.navigation import page_path
+from maturity.ui.access import require
+from maturity.ui.navigation import page_link_ui
 
-require_facilitator()
+require(Permission.VIEW_LEADERS)
 url = context.database_url()
 catalog = context.catalog()
 
@@ -65,8 +66,7 @@ if picked:
     chosen = workshops[workshops["workshop_id"] == picked[0]]
     if len(chosen):
         row = chosen.iloc[0]
-        st.page_link(
-            page_path("summary"),
+        page_link_ui("summary",
             label=f"Open {row['workshop']} ({row['held_on']:%d %b %Y})",
             icon=":material/open_in_new:",
             query_params={"w": str(int(row["workshop_id"]))},
@@ -76,7 +76,7 @@ if len(workshops):
         ids = [int(i) for i in workshops["workshop_id"]]
         titles = {int(r.workshop_id): f"{r.held_on:%d %b %Y} · {r.workshop}" for r in workshops.itertuples()}
         target = st.selectbox("Workshop", ids, format_func=titles.get, key="trend_workshop")
-        st.page_link(page_path("summary"), label="Open its summary", icon=":material/summarize:", query_params={"w": str(target)})
+        page_link_ui("summary", label="Open its summary", icon=":material/summarize:", query_params={"w": str(target)})
 else:
     st.caption("Pick one or more teams above to click through to their workshops.")
 

@@ -6,14 +6,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from maturity.domain.roles import Permission
 from maturity.services import workshops as ws
 from maturity.services.errors import InvalidInput, ServiceError, describe_failure
 from maturity.storage.tables import ConsensusRule, WorkshopMode
 from maturity.ui import context
-from maturity.ui.access import require_facilitator
+from maturity.ui.access import require
 from maturity.ui.navigation import page_path
 
-require_facilitator()
+require(Permission.RUN_WORKSHOPS)
 url = context.database_url()
 catalog = context.catalog()
 

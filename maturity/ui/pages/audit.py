@@ -1,0 +1,69 @@
+"""Audit log: who changed what and when, filtered, and exported for whoever asks."""
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from maturity.domain.roles import Permission
+from maturity.services import audit
+from maturity.ui import context
+from maturity.ui.access import require
+
+require(Permission.VIEW_AUDIT)
+url = context.database_url()
+
+st.title("Audit log")
+st.caption("Every change to a consensus, an action, the owner registry, content files, workshops, surveys and roles, with who made it.")
+
+with st.container(border=True):
+    a, b, c, d = st.columns([2, 2, 1, 1])
+    entity = a.selectbox(
+        "What", ["", *audit.ENTITIES], format_func=lambda e: audit.ENTITIES.get(e, "Everything"), key="audit_entity"
+    )
+    who = b.text_input("Who (name or e-mail, any part)", key="audit_who")
+    since = c.date_input("From", value=date.today() - timedelta(days=90), key="audit_since")
+    until = d.date_input("To", value=date.today(), key="audit_until")
+
+if since and until and since > until:
+    st.error("The first day is after the last one: swap them.")
+    st.stop()
+events = audit.list_events(url, entity=entity or None, actor=who or None, since=since, until=until)
+st.caption(f"{len(events)} change(s)" + (f", the newest {audit.LIMIT} shown" if len(events) >= audit.LIMIT else "") + ".")
+if not events:
+    st.info("Nothing changed that matches these filters.")
+    st.stop()
+
+frame = pd.DataFrame(
+    [
+        {
+            "When (UTC)": e.at.replace(tzinfo=None),
+            "Who": e.actor,
+            "E-mail": e.actor_email,
+            "Role": e.actor_role,
+            "What": audit.ENTITIES.get(e.entity, e.entity),
+            "Id": e.entity_id,
+            "Change": e.verb,
+            "Summary": e.summary,
+        }
+        for e in events
+    ]
+)
+st.dataframe(frame, hide_index=True, width="stretch", height=min(600, 38 + 35 * len(frame)))
+
+left, right = st.columns(2)
+left.download_button("Export (CSV)", audit.export_csv(events), "audit-log.csv", "text/csv", key="audit_csv", icon=":material/table:")
+right.download_button("Export (Excel)", audit.export_xlsx(events), "audit-log.xlsx", key="audit_xlsx", icon=":material/grid_on:",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+
+with st.expander("Field by field, for one change"):
+    picked = st.selectbox("Change", [e.id for e in events], format_func=lambda i: next(f"{e.at:%d %b %H:%M} · {e.actor} · {e.summary[:80]}" for e in events if e.id == i), key="audit_pick")
+    event = next(e for e in events if e.id == picked)
+    if event.changes:
+        st.dataframe(
+            pd.DataFrame([{"Field": k, "Before": str(v[0]), "After": str(v[1])} for k, v in event.changes.items()]),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.caption("No field-by-field detail for this change.")

@@ -1,0 +1,104 @@
+"""My actions: what the signed-in person owns, what is due, and an update in a few taps; a calendar feed of due dates."""
+
+from datetime import date
+
+import streamlit as st
+
+from maturity.domain.roles import Permission
+from maturity.services import actions as ax
+from maturity.services import reminders
+from maturity.services.access import join_base_url
+from maturity.services.errors import Conflict, ServiceError, describe_failure
+from maturity.ui import context
+from maturity.ui.access import editor_name, require
+
+actor = require(Permission.EDIT_OWN_ACTIONS)
+url = context.database_url()
+catalog = context.catalog()
+today = date.today()
+segment_names = {s.id: s.name for m in catalog.models.values() for s in m.segments}
+
+st.title("My actions")
+if message := st.session_state.pop("my_action_message", None):
+    st.success(message, icon=":material/task_alt:")
+if actor.person_id is None:
+    if actor.email:
+        st.info(
+            f"No one in the data owner registry has your e-mail (`{actor.email}`), so no action can be assigned to you yet. "
+            "A facilitator adds people on the *Data owners* page.",
+            icon=":material/person_search:",
+        )
+    else:
+        st.info(
+            "You signed in with the shared admin secret, not as a person, so no action is yours. "
+            "Every action is on the *Governance board*.",
+            icon=":material/key:",
+        )
+    st.stop()
+
+show_closed = st.toggle("Show done and dropped ones too", key="my_closed")
+mine = ax.my_actions(url, include_closed=show_closed)
+open_ones = [a for a in mine if a.is_open]
+a, b, c = st.columns(3)
+a.metric("Open", len(open_ones))
+b.metric("Overdue", sum(a.overdue(today) for a in open_ones))
+c.metric("Due in 30 days", sum(1 for a in open_ones if a.due_on and 0 <= (a.due_on - today).days <= 30))
+if not mine:
+    st.info("Nothing assigned to you" + ("" if show_closed else " is open") + ".", icon=":material/celebration:")
+
+STATUSES = list(ax.STATUS_LABELS)
+for action in mine:
+    due = "no due date" if action.due_on is None else f"due {action.due_on:%d %b %Y}"
+    late = f" · :red[{(today - action.due_on).days} days overdue]" if action.overdue(today) else ""
+    with st.expander(f"#{action.id} {action.title} — {ax.STATUS_LABELS[action.status]}, {due}", expanded=action.overdue(today)):
+        st.caption(
+            f"{action.team_name or 'No team'} · {segment_names.get(action.segment_id or '', 'no segment')} · "
+            f"priority {action.priority}{late}"
+        )
+        if action.description:
+            st.text(action.description)  # what people typed stays plain text
+        version_key = f"my_action_version_{action.id}"
+        st.session_state.setdefault(version_key, action.version)
+        with st.form(f"my_action_{action.id}"):
+            left, right = st.columns(2)
+            status = left.selectbox(
+                "Status", STATUSES, index=STATUSES.index(action.status), format_func=ax.STATUS_LABELS.get, key=f"my_status_{action.id}"
+            )
+            evidence = right.text_input("Evidence link", value=action.evidence_url, key=f"my_evidence_{action.id}", placeholder="https://…")
+            comment = st.text_input("Comment (optional)", key=f"my_comment_{action.id}", placeholder="e.g. waiting for access to the CRM")
+            saved = st.form_submit_button("Update", type="primary", icon=":material/save:")
+        if saved:
+            # Only what this person changed is sent, so nobody else's edit is written back.
+            changes = {k: v for k, v in (("status", status), ("evidence_url", evidence.strip())) if v != getattr(action, k)}
+            try:
+                view = ax.update_action(
+                    url, action.id, expected_version=st.session_state[version_key], by=editor_name(), comment=comment, **changes
+                )
+            except Conflict as exc:
+                st.session_state[version_key] = ax.get_action(url, action.id).version
+                st.error(str(exc), icon=":material/sync_problem:")
+            except ServiceError as exc:
+                st.error(str(exc))
+            except Exception as exc:  # noqa: BLE001 - said to a person; what they typed stays in the form
+                st.error(f"Not saved: {describe_failure(exc)}. What you typed is still in the form.")
+            else:
+                st.session_state[version_key] = view.version
+                st.session_state["my_action_message"] = f"Updated “{view.title}” ({ax.STATUS_LABELS[view.status]})."
+                st.rerun()
+
+st.subheader("Due dates in your calendar")
+base, reachable = join_base_url(context.settings(), st.context.url)
+st.caption(
+    "Subscribe to this address in Outlook, Google Calendar or Apple Calendar (\"add calendar from URL\") to see the due "
+    "dates of your open actions. Anyone with the address can read them: get a new one if it leaks, and the old one stops working."
+)
+left, right = st.columns([4, 1])
+renew = right.button("New address", key="calendar_renew", icon=":material/autorenew:")
+try:
+    token = reminders.calendar_token(url, actor.person_id, renew=renew)
+except Exception as exc:  # noqa: BLE001
+    st.error(f"The calendar address is not available: {describe_failure(exc)}")
+else:
+    left.code(reminders.calendar_url(base, token), language=None)
+    if not reachable:
+        st.caption(":orange[This address uses localhost; set MATURITY_PUBLIC_URL so calendar apps elsewhere can reach it.]")
