@@ -89,6 +89,7 @@ def test_library_shows_every_model_survey_and_playbook(builtin_catalog):
         "Surveys (3)",
         f"Playbooks ({len(builtin_catalog.playbooks)})",
         "Problems (0)",
+        "Your files",  # an admin's: the organisation's own content files
     ]
     assert at.selectbox(key="library_model").options == [m.name for m in builtin_catalog.models.values()]
     assert at.selectbox(key="library_survey").options == [s.title for s in builtin_catalog.surveys.values()]
@@ -129,8 +130,10 @@ def test_broken_organisation_content_is_listed_and_the_rest_still_loads(tmp_path
     assert any("1 problem(s) in the content files" in w.value for w in at.warning)
     at.switch_page(page_path("library")).run()
     assert "Problems (1)" in [t.label for t in at.tabs]
-    problems = at.dataframe[-1].value
+    problems = next(d.value for d in at.dataframe if "Problem" in d.value.columns)
     assert problems["File"].iloc[0].endswith("broken.yaml") and "YAML syntax error" in problems["Problem"].iloc[0]
+    files = next(d.value for d in at.dataframe if "Defines" in d.value.columns)  # the admin's "Your files" tab
+    assert files["File"].tolist() == ["broken.yaml"] and files["Defines"].iloc[0].startswith("broken: YAML syntax error")
     assert "Models (2)" in [t.label for t in at.tabs]
 
 

@@ -4,8 +4,9 @@ import streamlit as st
 
 from maturity.domain.roles import Permission
 from maturity.ui import context
-from maturity.ui.access import require
+from maturity.ui.access import can, require
 from maturity.ui.components import ladder_ui, model_ui, playbook_browser_ui, problems_ui, survey_ui
+from maturity.ui.content_files import content_files_ui
 
 require(Permission.VIEW_CONTENT)
 catalog = context.catalog()
@@ -16,12 +17,14 @@ st.caption(
     "organisation's own come from MATURITY_CONTENT_DIR and replace built-ins with the same id."
 )
 
-tab_models, tab_surveys, tab_playbooks, tab_problems = st.tabs(
+managing = can(Permission.MANAGE_CONTENT)
+tab_models, tab_surveys, tab_playbooks, tab_problems, *tab_files = st.tabs(
     [
         f"Models ({len(catalog.models)})",
         f"Surveys ({len(catalog.surveys)})",
         f"Playbooks ({len(catalog.playbooks)})",
         f"Problems ({len(catalog.problems)})",
+        *(["Your files"] if managing else []),
     ]
 )
 
@@ -58,3 +61,7 @@ with tab_playbooks:
 
 with tab_problems:
     problems_ui(catalog.problems)
+
+if managing:
+    with tab_files[0]:
+        content_files_ui(context.database_url(), context.settings())
