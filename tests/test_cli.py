@@ -118,3 +118,39 @@ def test_report_writes_the_leaders_report_and_refuses_unknown_teams_and_bad_date
     assert backwards.returncode == 1 and "is after --until" in backwards.stderr
     missing = run("report", "--workshop", "99999", env=env)
     assert missing.returncode == 2 and "There is no workshop 99999." in missing.stderr
+
+
+def test_grant_gives_a_role_is_safe_to_repeat_and_keeps_the_last_admin(db_url):
+    from maturity.services import accounts, audit
+
+    first = run("grant", "Ada@Example.org", "admin")
+    assert first.returncode == 0 and first.stdout.startswith("ada@example.org is now admin"), first.stderr
+    assert "not configured yet" in first.stdout  # no identity provider set: the role waits for one
+    assert run("grant", "ada@example.org", "admin").returncode == 0  # twice is harmless
+    assert run("grant", "leo@example.org", "leader").returncode == 0
+    refused = run("grant", "ada@example.org", "none")
+    assert refused.returncode == 1 and "only admin account" in refused.stderr
+    bad = run("grant", "ada@example.org", "boss")
+    assert bad.returncode == 2 and "invalid choice: 'boss'" in bad.stderr
+    assert {(a.email, a.role) for a in accounts.list_accounts(db_url)} == {("ada@example.org", "admin"), ("leo@example.org", "leader")}
+    assert [e.actor for e in audit.list_events(db_url, entity="account")] == ["command line", "command line"]
+
+
+def test_audit_exports_who_changed_what(db_url, tmp_path):
+    assert run("grant", "ada@example.org", "admin").returncode == 0
+    out = tmp_path / "audit.csv"
+    result = run("audit", "--since", "2020-01-01", "--out", str(out))
+    assert result.returncode == 0 and "1 change(s)" in result.stderr
+    text = out.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("When (UTC),Who,E-mail,Role,What") and "ada@example.org given access as admin" in text
+    to_stdout = run("audit")
+    assert "ada@example.org given access as admin" in to_stdout.stdout
+    swapped = run("audit", "--since", "2026-02-01", "--until", "2026-01-01")
+    assert swapped.returncode == 1 and "is after" in swapped.stderr
+
+
+def test_check_sign_in_without_a_provider_says_the_secret_is_used():
+    result = run("check-sign-in")
+    assert result.returncode == 0 and "MATURITY_OIDC_ISSUER is not set" in result.stdout
+    half = run("check-sign-in", env={"MATURITY_OIDC_ISSUER": "https://login.example.org"})
+    assert half.returncode == 2 and "MATURITY_OIDC_CLIENT_ID and MATURITY_OIDC_CLIENT_SECRET" in half.stderr

@@ -24,7 +24,7 @@ from icalendar import Calendar
 from maturity.config import SmtpSettings
 from maturity.domain.roles import Actor, StaffRole
 from maturity.services import actions as ax
-from maturity.services import audit, owners, reminders
+from maturity.services import audit, calendar_feeds, owners, reminders
 from maturity.services.authz import NotAllowed, acting_as
 from maturity.services.errors import InvalidInput
 
@@ -190,8 +190,8 @@ def test_remind_sends_each_owner_one_email_with_their_own_actions(db_url, people
     for absent in ("Old finished work", "Abandoned idea", "Far future plan", "Someday maybe", "Train the analysts", "Dana"):
         assert absent not in body
     assert f"{PUBLIC_URL}/my_actions" in body
-    token = reminders.calendar_token(db_url, people["bea"].id)  # the link the e-mail gave, made on the way
-    assert reminders.calendar_url(PUBLIC_URL, token) in body
+    token = calendar_feeds.calendar_token(db_url, people["bea"].id)  # the link the e-mail gave, made on the way
+    assert calendar_feeds.calendar_url(PUBLIC_URL, token) in body
 
     carl = mailbox.to("carl@example.org")[0].get_content()
     assert "Train the analysts" in carl and "Beyond the window" not in carl and "Write the data strategy" not in carl
@@ -330,8 +330,8 @@ def events(feed: str) -> dict[str, dict]:
 
 
 def test_the_calendar_feed_has_one_all_day_event_per_open_dated_action_of_that_person(db_url, people):
-    token = reminders.calendar_token(db_url, people["bea"].id)
-    feed = reminders.calendar_feed(db_url, token, public_url=PUBLIC_URL)
+    token = calendar_feeds.calendar_token(db_url, people["bea"].id)
+    feed = calendar_feeds.calendar_feed(db_url, token, public_url=PUBLIC_URL)
     calendar = Calendar.from_ical(feed)
     assert str(calendar["X-WR-CALNAME"]) == "maturity — Bea Santos's actions"
     found = events(feed)
@@ -346,21 +346,21 @@ def test_the_calendar_feed_has_one_all_day_event_per_open_dated_action_of_that_p
     assert "Status: Open" in strategy["text"] and f"{PUBLIC_URL}/my_actions" in strategy["text"]
     assert "Status: Blocked" in found["Due: Publish the glossary"]["text"]
     assert "DTSTART;VALUE=DATE:20260228" in feed and "DTSTAMP:" in feed
-    assert "my_actions" not in reminders.calendar_feed(db_url, token, public_url=None)
+    assert "my_actions" not in calendar_feeds.calendar_feed(db_url, token, public_url=None)
 
-    carl = events(reminders.calendar_feed(db_url, reminders.calendar_token(db_url, people["carl"].id), public_url=None))
+    carl = events(calendar_feeds.calendar_feed(db_url, calendar_feeds.calendar_token(db_url, people["carl"].id), public_url=None))
     assert sorted(carl) == ["Due: Beyond the window", "Due: Train the analysts"]
 
 
 def test_an_unknown_token_has_no_feed_and_renewing_kills_the_old_link(db_url, people):
-    assert reminders.calendar_feed(db_url, "not-a-token", public_url=None) is None
-    assert reminders.calendar_feed(db_url, "", public_url=None) is None
-    old = reminders.calendar_token(db_url, people["bea"].id)
-    assert reminders.calendar_token(db_url, people["bea"].id) == old  # the same link until renewed
-    new = reminders.calendar_token(db_url, people["bea"].id, renew=True)
+    assert calendar_feeds.calendar_feed(db_url, "not-a-token", public_url=None) is None
+    assert calendar_feeds.calendar_feed(db_url, "", public_url=None) is None
+    old = calendar_feeds.calendar_token(db_url, people["bea"].id)
+    assert calendar_feeds.calendar_token(db_url, people["bea"].id) == old  # the same link until renewed
+    new = calendar_feeds.calendar_token(db_url, people["bea"].id, renew=True)
     assert new != old and len(new) >= 32
-    assert reminders.calendar_feed(db_url, old, public_url=None) is None
-    assert "Due: Pick a catalogue" in events(reminders.calendar_feed(db_url, new, public_url=None))
+    assert calendar_feeds.calendar_feed(db_url, old, public_url=None) is None
+    assert "Due: Pick a catalogue" in events(calendar_feeds.calendar_feed(db_url, new, public_url=None))
     lines = audit.list_events(db_url, entity="person")
     assert [e.verb for e in lines[:2]] == ["calendar renewed", "calendar created"]
     assert all(old not in e.summary and new not in e.summary for e in lines)
@@ -369,14 +369,14 @@ def test_an_unknown_token_has_no_feed_and_renewing_kills_the_old_link(db_url, pe
 def test_an_owner_gets_their_own_calendar_link_but_not_someone_elses(db_url, people):
     bea = Actor(name="Bea Santos", role=StaffRole.OWNER, email="bea@example.org", person_id=people["bea"].id)
     with acting_as(bea):
-        token = reminders.calendar_token(db_url, people["bea"].id)
+        token = calendar_feeds.calendar_token(db_url, people["bea"].id)
         with pytest.raises(NotAllowed, match="their own actions only"):
-            reminders.calendar_token(db_url, people["carl"].id)
+            calendar_feeds.calendar_token(db_url, people["carl"].id)
         with pytest.raises(NotAllowed):
             reminders.digests(db_url, today=TODAY, within_days=7)
-    assert reminders.calendar_token(db_url, people["bea"].id) == token
+    assert calendar_feeds.calendar_token(db_url, people["bea"].id) == token
     with acting_as(Actor(name="Lee", role=StaffRole.LEADER)), pytest.raises(NotAllowed):
-        reminders.calendar_token(db_url, people["bea"].id)
+        calendar_feeds.calendar_token(db_url, people["bea"].id)
 
 
 @contextmanager
@@ -416,7 +416,7 @@ def app_server(db_url: str, workdir: Path) -> Iterator[str]:
 
 @pytest.mark.server
 def test_the_app_serves_the_calendar_feed_at_its_link(db_url, people, tmp_path):
-    token = reminders.calendar_token(db_url, people["bea"].id)
+    token = calendar_feeds.calendar_token(db_url, people["bea"].id)
     with app_server(db_url, tmp_path) as base_url:
         with urllib.request.urlopen(f"{base_url}/calendar/{token}.ics", timeout=30) as response:
             assert response.status == 200

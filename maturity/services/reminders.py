@@ -3,29 +3,27 @@
 from __future__ import annotations
 
 import json
-import secrets
 import smtplib
 import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
-from icalendar import Calendar, Event
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
 from maturity.config import SmtpSettings
 from maturity.domain.roles import Permission
-from maturity.services import audit
 from maturity.services.actions import OPEN_STATUSES, STATUS_LABELS
-from maturity.services.authz import NotAllowed, current_actor, requires, token_access
-from maturity.services.errors import InvalidInput, NotFound, ServiceError
+from maturity.services.authz import requires
+from maturity.services.calendar_feeds import calendar_url, feed_token
+from maturity.services.errors import InvalidInput, ServiceError
 from maturity.storage.engine import read_session, write_session
-from maturity.storage.tables import Action, CalendarFeed, Person, ReminderSent, Team, utcnow
+from maturity.storage.tables import Action, Person, ReminderSent, Team
 
 SMTP_TIMEOUT_S = 20
 NO_SMTP = (
@@ -242,7 +240,7 @@ def _feed_links(url: str, person_ids: list[int], public_url: str | None) -> dict
         return {}
     with write_session(url) as session:
         people = session.exec(select(Person).where(col(Person.id).in_(person_ids))).all()
-        return {p.id: calendar_url(public_url, _token(session, p, renew=False)) for p in people}
+        return {p.id: calendar_url(public_url, feed_token(session, p, renew=False)) for p in people}
 
 
 def _plural(n: int, word: str) -> str:
@@ -396,105 +394,3 @@ def _explain(exc: BaseException, smtp: SmtpSettings, *, to: str = "") -> str:
 
 def _text(raw: bytes | str) -> str:
     return (raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)).strip()
-
-
-# --------------------------------------------------------------------------- calendar feeds
-
-
-def calendar_url(public_url: str, token: str) -> str:
-    return f"{public_url}/calendar/{token}.ics"
-
-
-@requires(Permission.EDIT_OWN_ACTIONS, Permission.VIEW_ACTIONS)
-def calendar_token(url: str, person_id: int, *, renew: bool = False) -> str:
-    """The person's calendar feed token, made on first use; renew=True replaces it and the old link stops working.
-
-    An owner may ask only for their own; NotAllowed otherwise, NotFound for a person not in the registry.
-    """
-    actor = current_actor()
-    if actor is not None and not actor.can(Permission.VIEW_ACTIONS) and actor.person_id != person_id:
-        raise NotAllowed(f"{actor.label} may get the calendar link of their own actions only, not someone else's.")
-    if not renew:
-        with read_session(url) as session:
-            feed = session.get(CalendarFeed, person_id)
-            if feed is not None:
-                return feed.token
-    with write_session(url) as session:
-        person = session.get(Person, person_id)
-        if person is None:
-            raise NotFound("That person is not in the data owner registry.")
-        return _token(session, person, renew=renew)
-
-
-def _token(session: Session, person: Person, *, renew: bool) -> str:
-    feed = session.get(CalendarFeed, person.id)
-    if feed is not None and not renew:
-        return feed.token
-    token = secrets.token_urlsafe(24)
-    if feed is None:
-        session.add(CalendarFeed(person_id=person.id, token=token))
-        verb, summary = "calendar created", f"Calendar link for {person.name} created."
-    else:
-        feed.token, feed.created_at = token, utcnow()
-        session.add(feed)
-        verb, summary = "calendar renewed", f"Calendar link for {person.name} renewed; the old link no longer works."
-    audit.record(session, entity="person", entity_id=person.id, verb=verb, summary=summary)  # never the token itself
-    session.flush()
-    return token
-
-
-@token_access
-def calendar_feed(url: str, token: str, *, public_url: str | None) -> str | None:
-    """The iCalendar document of the due dates of the open actions of the person behind `token`; None for an unknown token."""
-    if not token or len(token) > 64:
-        return None
-    with read_session(url) as session:
-        person = session.exec(
-            select(Person).join(CalendarFeed, col(CalendarFeed.person_id) == Person.id).where(CalendarFeed.token == token)
-        ).first()
-        if person is None:
-            return None
-        rows = session.exec(
-            select(Action, Team.name)
-            .outerjoin(Team, col(Action.team_id) == Team.id)
-            .where(Action.owner_id == person.id, col(Action.status).in_(OPEN_STATUSES), col(Action.due_on).is_not(None))
-            .order_by(Action.due_on, Action.id)
-        ).all()
-        return _calendar(person.name, rows, public_url)
-
-
-def _calendar(name: str, rows, public_url: str | None) -> str:
-    calendar = Calendar()
-    calendar.add("prodid", "-//maturity//action due dates//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"maturity — {name}'s actions")
-    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", timedelta(hours=1))
-    link = f"{public_url}/my_actions" if public_url else None
-    for action, team_name in rows:
-        details = [
-            f"Team: {team_name or '—'}",
-            f"Segment: {action.segment_id or '—'}",
-            f"Status: {STATUS_LABELS.get(action.status, action.status)}",
-            f"Priority: {action.priority}",
-        ]
-        if link:
-            details.append(f"Update it on 'My actions': {link}")
-        event = Event()
-        event.add("uid", f"action-{action.id}@maturity")
-        event.add("dtstamp", _utc(action.updated_at))
-        event.add("last-modified", _utc(action.updated_at))
-        event.add("dtstart", action.due_on)
-        event.add("dtend", action.due_on + timedelta(days=1))
-        event.add("summary", f"Due: {action.title}")
-        event.add("description", "\n".join(details))
-        event.add("transp", "TRANSPARENT")  # a due date, not a meeting: it does not make the owner look busy
-        if link:
-            event.add("url", link)
-        calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -13,7 +13,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from maturity.config import SettingError, get_settings
-from maturity.services import reminders
+from maturity.services import calendar_feeds
 from maturity.services.database import prepare_database
 from maturity.services.errors import describe_failure
 
@@ -44,7 +44,7 @@ def calendar_feed(request: Request) -> Response:
     try:
         settings = get_settings()
         _migrated(settings.db_url)
-        feed = reminders.calendar_feed(settings.db_url, request.path_params["token"], public_url=settings.public_url)
+        feed = calendar_feeds.calendar_feed(settings.db_url, request.path_params["token"], public_url=settings.public_url)
     except Exception as exc:  # noqa: BLE001 - a calendar app shows the text; say what to do
         return PlainTextResponse(f"The calendar is not available right now: {describe_failure(exc)}\n", status_code=503)
     if feed is None:

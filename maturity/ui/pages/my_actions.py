@@ -6,7 +6,7 @@ import streamlit as st
 
 from maturity.domain.roles import Permission
 from maturity.services import actions as ax
-from maturity.services import reminders
+from maturity.services import calendar_feeds
 from maturity.services.access import join_base_url
 from maturity.services.errors import Conflict, ServiceError, describe_failure
 from maturity.ui import context
@@ -95,10 +95,10 @@ st.caption(
 left, right = st.columns([4, 1])
 renew = right.button("New address", key="calendar_renew", icon=":material/autorenew:")
 try:
-    token = reminders.calendar_token(url, actor.person_id, renew=renew)
+    token = calendar_feeds.calendar_token(url, actor.person_id, renew=renew)
 except Exception as exc:  # noqa: BLE001
     st.error(f"The calendar address is not available: {describe_failure(exc)}")
 else:
-    left.code(reminders.calendar_url(base, token), language=None)
+    left.code(calendar_feeds.calendar_url(base, token), language=None)
     if not reachable:
         st.caption(":orange[This address uses localhost; set MATURITY_PUBLIC_URL so calendar apps elsewhere can reach it.]")
