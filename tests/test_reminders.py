@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from maturity.services import actions as ax
 from maturity.services import audit, calendar_feeds, owners, reminders
 from maturity.services.authz import NotAllowed, acting_as
 from maturity.services.errors import InvalidInput
+from tests.browser.conftest import streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 3, 10)
@@ -379,45 +379,12 @@ def test_an_owner_gets_their_own_calendar_link_but_not_someone_elses(db_url, peo
         calendar_feeds.calendar_token(db_url, people["bea"].id)
 
 
-@contextmanager
-def app_server(db_url: str, workdir: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free port and on this test's database (the browser tests' server uses a fresh one)."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "MATURITY_DB_URL": db_url, "MATURITY_PUBLIC_URL": base_url, "MATURITY_ADMIN_SECRET": "server-secret"}
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    log = workdir / "server.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None, f"the server exited:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"the server did not answer within 60 s:\n{log.read_text()}"
-            time.sleep(0.25)
-        yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 @pytest.mark.server
 def test_the_app_serves_the_calendar_feed_at_its_link(db_url, people, tmp_path):
     token = calendar_feeds.calendar_token(db_url, people["bea"].id)
-    with app_server(db_url, tmp_path) as base_url:
+    port = free_port()
+    public = {"MATURITY_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    with streamlit_server(tmp_path, env_extra=public, port=port, database=db_url) as base_url:
         with urllib.request.urlopen(f"{base_url}/calendar/{token}.ics", timeout=30) as response:
             assert response.status == 200
             assert response.headers["Content-Type"].startswith("text/calendar")

@@ -81,7 +81,7 @@ def _decide() -> Who:
     settings = context.settings()
     if not settings.auth:
         return Who(Visit.STAFF, Actor(typed_name() or "Facilitator", StaffRole.ADMIN, how="no sign-in"))
-    if _secret_session():
+    if secret_sign_in_allowed() and _secret_session():  # a cookie from before a provider was configured no longer works
         return Who(Visit.STAFF, Actor(typed_name() or "Admin", StaffRole.ADMIN, how="admin secret"))
     if provider_auth() and st.user.get("is_logged_in"):
         return _provider_person()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -66,15 +67,23 @@ def catalog() -> Catalog:
     return _library(checked[1], sources)
 
 
-@st.cache_resource(show_spinner=False)
-def _announced(url: str) -> bool:
+_announced: set[str] = set()  # database URLs whose secret this process has seen to
+
+
+def _announce(url: str) -> None:
     secret = admin_secret(url, settings())
     if settings().auth and secret.source == "generated":
         # Like a notebook server: the console that started the app shows how to get in.
         print(f"\n  Facilitator sign-in secret: {secret.value}\n  (set MATURITY_ADMIN_SECRET to choose your own)\n", flush=True)
-    return True
 
 
-def announce_admin_secret() -> None:
-    """Once per process: make sure the admin secret exists and print it when it was generated."""
-    _announced(database_url())
+def announce_admin_secret(provider_configured: Callable[[], bool]) -> None:
+    """Once per process: make sure the admin secret exists and print it when it was generated.
+
+    With an identity provider and no MATURITY_ADMIN_SECRET nobody signs in with a secret, so none is made."""
+    url = database_url()
+    if url in _announced:
+        return
+    if settings().admin_secret is not None or not provider_configured():
+        _announce(url)
+    _announced.add(url)

@@ -62,7 +62,9 @@ def test_browsing_the_content_library(page, app_url, artifacts):
     expect(main.get_by_role("heading", name="Content library")).to_be_visible()
 
     tabs = main.get_by_role("tab")
-    expect(tabs).to_have_text([re.compile(rf"^{name} \(\d+\)$") for name in ("Models", "Surveys", "Playbooks", "Problems")])
+    expect(tabs).to_have_text(
+        [*(re.compile(rf"^{name} \(\d+\)$") for name in ("Models", "Surveys", "Playbooks", "Problems")), "Your files"]  # an admin's
+    )
     expect(main.get_by_role("tab", name="Playbooks (48)")).to_be_visible()
 
     # Models tab: the Data Maturity Model is chosen; open one segment and read its extremes.
