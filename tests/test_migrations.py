@@ -79,3 +79,96 @@ def test_upgrade_is_idempotent_and_downgrade_works(db_url):
     assert current_revision(db_url) == revisions()[0]
     upgrade(db_url)
     assert current_revision(db_url) == head_revision()
+
+
+@pytest.mark.sqlite_only  # batch mode recreates SQLite tables; PostgreSQL alters them in place
+def test_downgrade_and_upgrade_of_a_populated_database_keep_every_row(tmp_path):
+    from maturity.services.demo import load_demo
+
+    path = tmp_path / "populated.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    load_demo(url)
+    with sqlite3.connect(path) as db:
+        before = _counts(db)
+    assert before["vote"] > 1000 and before["consensuschange"] > 100 and before["actionevent"] > 10
+
+    downgrade(url, "0002")  # 0003 rebuilds the workshop table: with foreign keys on, its copy and drop cascaded
+    with sqlite3.connect(path) as db:
+        kept = _counts(db)
+        assert {name: kept[name] for name in kept} == {name: before[name] for name in kept}
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+    upgrade(url)
+    with sqlite3.connect(path) as db:
+        after = _counts(db)
+        assert {name: after[name] for name in kept} == {name: before[name] for name in kept}
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert db.execute("PRAGMA foreign_keys").fetchone() == (0,)  # a plain connection: the app's turn it on
+    from maturity.storage.engine import get_engine
+
+    with get_engine(url).connect() as connection:  # the pool's connections still enforce foreign keys
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def _old_workshops(url: str) -> None:
+    """A data maturity workshop (0..5) and a health check (1..3), as a database before 0003 held them."""
+    from sqlalchemy import text
+
+    with get_engine(url).begin() as db:
+        db.execute(text("INSERT INTO team (id, name, description, created_at) VALUES (1, 'Finance', '', '2024-01-01 10:00:00')"))
+        for wid, model in ((1, "data-maturity"), (2, "data-team-health-check")):
+            db.execute(
+                text(
+                    "INSERT INTO workshop (id, team_id, model_id, model_version, title, held_on, mode, status, consensus_rule,"
+                    " second_vote, anonymous, join_code, current_position, created_at, version)"
+                    " VALUES (:id, 1, :model, '1', :title, '2024-02-01', 'lock_step', 'closed', 'median', :no, :yes, NULL, 0,"
+                    " '2024-02-01 09:00:00', 1)"
+                ),
+                {"id": wid, "model": model, "title": f"Q1 {model}", "no": False, "yes": True},
+            )
+            db.execute(text("INSERT INTO workshopsegment (workshop_id, segment_id, position) VALUES (:w, 'trust-in-numbers', 0)"), {"w": wid})
+        db.execute(
+            text(
+                "INSERT INTO consensus (workshop_id, segment_id, level, target_level, confidence, rule, notes, evidence, recorded_by,"
+                " recorded_at, version) VALUES (2, 'trust-in-numbers', 2, 3, 'high', 'median', '', '', 'F', '2024-02-01', 1)"
+            )
+        )
+
+
+def _ladders(url: str) -> dict[int, tuple[int, int]]:
+    from sqlalchemy import text
+
+    with get_engine(url).connect() as db:
+        return {w: (low, high) for w, low, high in db.execute(text("SELECT id, level_min, level_max FROM workshop")).all()}
+
+
+def test_existing_workshops_get_their_models_ladder_when_the_ladder_columns_arrive(tmp_path):
+    from maturity.services.consensus import record_consensus
+    from maturity.services.errors import InvalidInput
+    from tests import databases
+
+    url = databases.fresh_url(tmp_path)
+    upgrade(url, "0002")
+    _old_workshops(url)
+    upgrade(url)
+    assert _ladders(url) == {1: (0, 5), 2: (1, 3)}
+    with pytest.raises(InvalidInput, match="from 1 to 3"):
+        record_consensus(url, workshop_id=2, segment_id="trust-in-numbers", level=5, target_level=3, expected_version=1)
+    databases.release(url)
+
+
+def test_a_database_migrated_with_the_old_fixed_ladder_is_repaired(tmp_path):
+    from sqlalchemy import text
+
+    from tests import databases
+
+    url = databases.fresh_url(tmp_path)
+    upgrade(url, "0002")
+    _old_workshops(url)
+    upgrade(url, "0004")
+    with get_engine(url).begin() as db:  # what the first 0003 did to every workshop
+        db.execute(text("UPDATE workshop SET level_min = 0, level_max = 5"))
+    upgrade(url)
+    assert _ladders(url) == {1: (0, 5), 2: (1, 3)}
+    databases.release(url)

@@ -8,6 +8,8 @@ Create Date: 2026-11-21 06:36:24.734789
 import sqlalchemy as sa
 from alembic import op
 
+from maturity.storage.ladders import fit_ladders
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -27,6 +29,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("timer_ends_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("level_min", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("level_max", sa.Integer(), server_default="5", nullable=False))
+    # The ladder of each existing workshop is its model's, not the 0..5 default (a health check runs 1..3).
+    fit_ladders(op.get_bind())
 
 
 def downgrade() -> None:
