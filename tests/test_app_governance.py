@@ -91,9 +91,38 @@ def test_two_people_editing_the_same_action_the_second_gets_a_conflict(db_url, f
     second.selectbox(key=f"ea_status_{action.id}").set_value("done")
     second.text_input(key=f"ea_comment_{action.id}").input("Finished!")
     next(b for b in second.button if b.key == f"FormSubmitter:edit_action_{action.id}-Save changes").click().run()
-    assert "Someone else saved this action" in second.error[0].value
+    assert "your save was refused and nothing was overwritten" in second.warning[0].value
+    assert "You both changed status Blocked (the form keeps your value)" in second.warning[0].value
     assert second.text_input(key=f"ea_comment_{action.id}").value == "Finished!"  # what they typed is kept
+    assert second.selectbox(key=f"ea_status_{action.id}_g1").value == "done"
     assert ax.get_action(db_url, action.id).status == "blocked"
+
+
+def save(at, action_id):
+    next(b for b in at.button if b.key == f"FormSubmitter:edit_action_{action_id}-Save changes").click().run()
+    assert not at.exception, at.exception
+
+
+def test_a_retried_save_after_a_conflict_keeps_the_other_persons_change(db_url, finished_workshop):
+    """The second person changed only the status; their retry must not put back the evidence link the first one set."""
+    action = ax.create_action(db_url, title="Name metric owners", workshop_id=finished_workshop.id, segment_id="skills")
+    first, second = facilitator("board"), facilitator("board")
+    for at in (first, second):
+        at.selectbox(key="board_pick").set_value(action.id)
+        at.run()
+    first.text_input(key=f"ea_evidence_{action.id}").input("https://wiki.example.org/from-A")
+    save(first, action.id)
+    second.selectbox(key=f"ea_status_{action.id}").set_value("in_progress")
+    save(second, action.id)
+    notice = second.warning[0].value
+    assert "The form now shows their changes: evidence url https://wiki.example.org/from-A" in notice, notice
+    assert second.text_input(key=f"ea_evidence_{action.id}_g1").value == "https://wiki.example.org/from-A"
+    assert second.selectbox(key=f"ea_status_{action.id}_g1").value == "in_progress"  # theirs kept
+    save(second, action.id)
+    saved = ax.get_action(db_url, action.id)
+    assert (saved.status, saved.evidence_url) == ("in_progress", "https://wiki.example.org/from-A")
+    last = ax.action_history(db_url, action.id)[-1]
+    assert last.changes == {"status": ["open", "in_progress"]}  # before the fix: evidence_url: [from-A, ""] as well
 
 
 def test_owner_registry_form_explains_a_bad_email(db_url):

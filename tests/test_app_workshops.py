@@ -215,3 +215,25 @@ def test_an_unknown_code_and_a_stale_link_get_plain_messages():
     stale.query_params[PARTICIPANT_PARAM] = "not-a-real-token"
     stale.run()
     assert not stale.exception and "not valid" in stale.error[0].value
+
+
+def test_a_retried_consensus_after_a_conflict_keeps_the_other_facilitators_notes(db_url, dmm):
+    from maturity.services import consensus, rounds
+    from maturity.services import workshops as ws
+
+    team = ws.get_or_create_team(db_url, "Finance")
+    workshop = ws.create_workshop(db_url, team_id=team.id, model=dmm, segment_ids=SEGMENTS)
+    rounds.reveal_round(db_url, rounds.segment_rounds(db_url, workshop.id, SEGMENTS[0])[0].id)
+    first, second = screen(facilitator(), str(workshop.id)), screen(facilitator(), str(workshop.id))
+    key = f"{workshop.id}_{SEGMENTS[0]}"
+    first.text_area(key=f"c_notes_{key}").input("Finance reconciles by hand every month")
+    save_consensus(first)
+    second.selectbox(key=f"c_level_{key}").set_value(2)
+    next(b for b in second.button if (b.key or "").startswith("FormSubmitter:consensus_")).click().run()
+    ok(second)
+    assert "The form now shows their changes: notes edited" in second.warning[0].value
+    assert second.text_area(key=f"c_notes_{key}_g1").value == "Finance reconciles by hand every month"
+    assert second.selectbox(key=f"c_level_{key}_g1").value == 2
+    save_consensus(second)
+    saved = consensus.get_consensus(db_url, workshop.id, SEGMENTS[0])
+    assert (saved.level, saved.notes) == (2, "Finance reconciles by hand every month")  # before: the notes went blank again

@@ -8,6 +8,7 @@ from maturity.content.definitions import HORIZON_LABELS, Horizon, PlaybookDefini
 from maturity.services import actions as ax
 from maturity.services.errors import Conflict, ServiceError, describe_failure
 from maturity.services.owners import list_domains, list_people
+from maturity.ui.merge import SharedForm
 
 NOBODY = 0
 LAST_SAVED = "last_saved_action"
@@ -94,61 +95,68 @@ def create_from_gap_ui(
 
 
 def edit_action_ui(url: str, action: ax.ActionView, *, by: str) -> None:
-    """Change status, owner, due date…, with an optional comment; a save over someone else's is refused."""
-    version_key = f"action_version_{action.id}"
-    st.session_state.setdefault(version_key, action.version)
+    """Change status, owner, due date…, with an optional comment; only what this person changed is saved."""
+    form = SharedForm(f"action_{action.id}", probe=f"ea_title_{action.id}")
+    draft = form.open(_fields(action), action.version)
+    d, k = draft.values, draft.suffix
+    if notice := form.notice():
+        st.warning(notice, icon=":material/sync_problem:")
     people, person_label = _people_choices(url, action.owner_id)
     domains, domain_label = _domain_choices(url)
     statuses = list(ax.STATUS_LABELS)
     with st.form(f"edit_action_{action.id}"):
-        title = st.text_input("Title", value=action.title, max_chars=200, key=f"ea_title_{action.id}")
+        title = st.text_input("Title", value=d["title"], max_chars=200, key=f"ea_title_{action.id}{k}")
         a, b, c = st.columns(3)
         status = a.selectbox(
             "Status",
             statuses,
-            index=statuses.index(action.status),
+            index=statuses.index(d["status"]),
             format_func=ax.STATUS_LABELS.get,
-            key=f"ea_status_{action.id}",
+            key=f"ea_status_{action.id}{k}",
         )
         owner_id = b.selectbox(
-            "Owner", people, index=people.index(action.owner_id or NOBODY), format_func=person_label, key=f"ea_owner_{action.id}"
-        )
-        due_on = c.date_input("Due", value=action.due_on, key=f"ea_due_{action.id}")
+            "Owner", people, index=people.index(d["owner_id"] or NOBODY) if (d["owner_id"] or NOBODY) in people else 0,
+            format_func=person_label, key=f"ea_owner_{action.id}{k}",
+        )  # fmt: skip
+        due_on = c.date_input("Due", value=d["due_on"], key=f"ea_due_{action.id}{k}")
         priority = a.selectbox(
-            "Priority",
-            ["high", "medium", "low"],
-            index=["high", "medium", "low"].index(action.priority),
-            format_func=str.capitalize,
-            key=f"ea_priority_{action.id}",
-        )
+            "Priority", ["high", "medium", "low"], index=["high", "medium", "low"].index(d["priority"]), format_func=str.capitalize,
+            key=f"ea_priority_{action.id}{k}",
+        )  # fmt: skip
         domain_id = b.selectbox(
-            "Data domain",
-            domains,
-            index=domains.index(action.domain_id or NOBODY),
-            format_func=domain_label,
-            key=f"ea_domain_{action.id}",
-        )
-        evidence = c.text_input("Evidence link", value=action.evidence_url, key=f"ea_evidence_{action.id}")
-        description = st.text_area("Steps and notes", value=action.description, key=f"ea_desc_{action.id}", height=110)
+            "Data domain", domains, index=domains.index(d["domain_id"] or NOBODY) if (d["domain_id"] or NOBODY) in domains else 0,
+            format_func=domain_label, key=f"ea_domain_{action.id}{k}",
+        )  # fmt: skip
+        evidence = c.text_input("Evidence link", value=d["evidence_url"], key=f"ea_evidence_{action.id}{k}")
+        description = st.text_area("Steps and notes", value=d["description"], key=f"ea_desc_{action.id}{k}", height=110)
         comment = st.text_input(
             "Comment for the history (optional)", key=f"ea_comment_{action.id}", placeholder="e.g. blocked on access to the CRM"
         )
         saved = st.form_submit_button("Save changes", type="primary", icon=":material/save:")
     if saved:
+        submitted = {
+            "title": title, "status": status, "owner_id": owner_id or None, "due_on": due_on, "priority": priority,
+            "domain_id": domain_id or None, "evidence_url": evidence, "description": description,
+        }  # fmt: skip
         try:
             view = ax.update_action(
-                url, action.id, expected_version=st.session_state[version_key], by=by, comment=comment, title=title, status=status,
-                owner_id=owner_id or None, due_on=due_on, priority=priority, domain_id=domain_id or None, evidence_url=evidence, description=description,
-            )  # fmt: skip
-        except Conflict as exc:
-            st.session_state[version_key] = ax.get_action(url, action.id).version
-            st.error(str(exc), icon=":material/sync_problem:")
+                url, action.id, expected_version=draft.version, by=by, comment=comment, **form.changes(submitted)
+            )
+        except Conflict:
+            latest = ax.get_action(url, action.id)
+            form.conflict(
+                submitted,
+                _fields(latest),
+                latest.version,
+                lambda f, v: _describe(f, None, v, people=person_label, domains=domain_label),
+            )
+            st.rerun()
         except ServiceError as exc:
             st.error(str(exc))
         except Exception as exc:  # noqa: BLE001
             st.error(f"Not saved: {describe_failure(exc)}. Your changes are still in the form.")
         else:
-            st.session_state[version_key] = view.version
+            form.saved(_fields(view), view.version)
             st.session_state[LAST_SAVED] = view.id
             st.session_state["action_message"] = f"Saved “{view.title}” ({ax.STATUS_LABELS[view.status]})."
             st.rerun()
@@ -162,11 +170,29 @@ def edit_action_ui(url: str, action: ax.ActionView, *, by: str) -> None:
                 st.text(event.comment)  # plain text: whatever people typed, never HTML or Markdown
 
 
-def _describe(name: str, old, new) -> str:
+def _fields(action: ax.ActionView) -> dict:
+    return {
+        name: getattr(action, name)
+        for name in ("title", "status", "owner_id", "due_on", "priority", "domain_id", "evidence_url", "description")
+    }
+
+
+def _describe(name: str, old, new, *, people=None, domains=None) -> str:
+    """One change in words: "status Open → Done"; with `old` None (a conflict's notice), what the field is now."""
     if name == "created":
         return "created"
     if name == "status":
-        return f"status {ax.STATUS_LABELS.get(old, old)} → {ax.STATUS_LABELS.get(new, new)}"
+        return (
+            f"status {ax.STATUS_LABELS.get(old, old)} → {ax.STATUS_LABELS.get(new, new)}"
+            if old
+            else f"status {ax.STATUS_LABELS.get(new, new)}"
+        )
     if name in ("description",):
         return "steps edited"
-    return f"{name.replace('_id', '').replace('_', ' ')} changed"
+    label = name.replace("_id", "").replace("_", " ")
+    if people is None:
+        return f"{label} changed"
+    shown = {"owner_id": lambda v: people(v or NOBODY), "domain_id": lambda v: domains(v or NOBODY)}.get(
+        name, lambda v: "—" if v in (None, "") else str(v)
+    )
+    return f"{label} {shown(new)}"

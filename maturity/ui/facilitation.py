@@ -14,6 +14,7 @@ from maturity.services.workshops import RULE_LABELS, WorkshopView, get_workshop,
 from maturity.storage.tables import Confidence, ConsensusRule
 from maturity.ui.access import editor_name
 from maturity.ui.ballot import level_text
+from maturity.ui.merge import SharedForm
 from maturity.ui.navigation import page_link_ui
 
 
@@ -96,63 +97,70 @@ def results_ui(model: ModelDefinition, workshop: WorkshopView, results: dict[str
 def consensus_form_ui(
     url: str, workshop: WorkshopView, segment_id: str, model: ModelDefinition, latest: VoteSummary | None
 ) -> None:
-    """Record the consensus, pre-filled by the workshop's rule; a save that crosses another is refused."""
+    """Record the consensus, pre-filled by the workshop's rule; a save that crosses another is refused and merged."""
     existing = cs.get_consensus(url, workshop.id, segment_id)
-    version_key = f"consensus_version_{workshop.id}_{segment_id}"
-    st.session_state.setdefault(version_key, existing.version if existing else 0)
     suggested = suggested_consensus(workshop.consensus_rule, latest) if latest and latest.votes else None
     level_default = existing.level if existing else (suggested if suggested is not None else workshop.level_min)
-    target_default = existing.target_level if existing else min(workshop.level_max, level_default + 1)
+    opened = _consensus_fields(existing) if existing else {
+        "level": level_default, "target_level": min(workshop.level_max, level_default + 1), "confidence": "medium", "notes": "", "evidence": "",
+    }  # fmt: skip
+    form = SharedForm(f"consensus_{workshop.id}_{segment_id}", probe=f"c_level_{workshop.id}_{segment_id}")
+    draft = form.open(opened, existing.version if existing else 0)
+    d, k = draft.values, draft.suffix
     levels = list(workshop.levels)
     st.subheader("Record the consensus")
     st.caption(
         RULE_LABELS[ConsensusRule(workshop.consensus_rule)]
         + (f" suggests **{level_text(model, suggested)}**." if suggested is not None else "")
     )
+    if notice := form.notice():
+        st.warning(notice, icon=":material/sync_problem:")
     with st.form(f"consensus_{workshop.id}_{segment_id}"):
         a, b, c = st.columns(3)
         level = a.selectbox(
-            "Consensus level",
-            levels,
-            index=levels.index(level_default),
-            format_func=lambda v: level_text(model, v),
-            key=f"c_level_{workshop.id}_{segment_id}",
-        )
+            "Consensus level", levels, index=levels.index(d["level"]) if d["level"] in levels else 0,
+            format_func=lambda v: level_text(model, v), key=f"c_level_{workshop.id}_{segment_id}{k}",
+        )  # fmt: skip
+        targets = [None, *levels]
         target = b.selectbox(
-            "Target level", [None, *levels], index=([None, *levels]).index(target_default),
-            format_func=lambda v: "no target" if v is None else level_text(model, v), key=f"c_target_{workshop.id}_{segment_id}",
+            "Target level", targets, index=targets.index(d["target_level"]) if d["target_level"] in targets else 0,
+            format_func=lambda v: "no target" if v is None else level_text(model, v), key=f"c_target_{workshop.id}_{segment_id}{k}",
         )  # fmt: skip
+        confidences = [x.value for x in Confidence]
         confidence = c.selectbox(
-            "Confidence", [x.value for x in Confidence], index=[x.value for x in Confidence].index(existing.confidence if existing else "medium"),
-            key=f"c_conf_{workshop.id}_{segment_id}",
-        )  # fmt: skip
-        notes = st.text_area(
-            "Notes from the discussion", value=existing.notes if existing else "", key=f"c_notes_{workshop.id}_{segment_id}"
+            "Confidence", confidences, index=confidences.index(d["confidence"]), key=f"c_conf_{workshop.id}_{segment_id}{k}"
         )
+        notes = st.text_area("Notes from the discussion", value=d["notes"], key=f"c_notes_{workshop.id}_{segment_id}{k}")
         evidence = st.text_area(
-            "Evidence (links, examples)",
-            value=existing.evidence if existing else "",
-            key=f"c_evidence_{workshop.id}_{segment_id}",
-            height=80,
+            "Evidence (links, examples)", value=d["evidence"], key=f"c_evidence_{workshop.id}_{segment_id}{k}", height=80
         )
         saved = st.form_submit_button("Save the consensus", type="primary", icon=":material/save:")
     if saved:
+        submitted = {
+            "level": level,
+            "target_level": target,
+            "confidence": confidence,
+            "notes": notes.strip(),
+            "evidence": evidence.strip(),
+        }
         try:
             view = cs.record_consensus(
-                url, workshop_id=workshop.id, segment_id=segment_id, level=level, target_level=target, confidence=confidence,
-                rule=workshop.consensus_rule, notes=notes, evidence=evidence, recorded_by=editor_name(),
-                expected_version=st.session_state[version_key] or None,
+                url, workshop_id=workshop.id, segment_id=segment_id, rule=workshop.consensus_rule, recorded_by=editor_name(),
+                expected_version=draft.version or None, **submitted,
             )  # fmt: skip
-        except Conflict as exc:
+        except Conflict:
             latest_saved = cs.get_consensus(url, workshop.id, segment_id)
-            st.session_state[version_key] = latest_saved.version if latest_saved else 0
-            st.error(str(exc), icon=":material/sync_problem:")
+            theirs = _consensus_fields(latest_saved) if latest_saved else opened
+            form.conflict(
+                submitted, theirs, latest_saved.version if latest_saved else 0, lambda f, v: _consensus_change(model, f, v)
+            )
+            st.rerun()
         except ServiceError as exc:
             st.error(str(exc))
         except Exception as exc:  # noqa: BLE001 - said to a person; the form keeps what was typed
             st.error(f"Not saved: {describe_failure(exc)}. Your entries are still in the form.")
         else:
-            st.session_state[version_key] = view.version
+            form.saved(_consensus_fields(view), view.version)
             st.success(
                 f"Saved: {level_text(model, view.level)}"
                 + (f", target {level_text(model, view.target_level)}." if view.target_level is not None else ".")
@@ -168,6 +176,23 @@ def consensus_form_ui(
                     for h in history
                 )
             )
+
+
+def _consensus_fields(view: cs.ConsensusView) -> dict:
+    return {
+        "level": view.level,
+        "target_level": view.target_level,
+        "confidence": view.confidence,
+        "notes": view.notes,
+        "evidence": view.evidence,
+    }
+
+
+def _consensus_change(model: ModelDefinition, field: str, value) -> str:
+    if field in ("level", "target_level"):
+        shown = "no target" if value is None else level_text(model, value)
+        return f"{'consensus' if field == 'level' else 'target'} {shown}"
+    return f"{field} {value!r}" if field == "confidence" else f"{field} edited"
 
 
 def act(function, *args, then=None) -> None:

@@ -11,6 +11,7 @@ from maturity.services.access import join_base_url
 from maturity.services.errors import Conflict, ServiceError, describe_failure
 from maturity.ui import context
 from maturity.ui.access import editor_name, require
+from maturity.ui.merge import SharedForm
 
 actor = require(Permission.EDIT_OWN_ACTIONS)
 url = context.database_url()
@@ -57,39 +58,55 @@ for action in mine:
         )
         if action.description:
             st.text(action.description)  # what people typed stays plain text
-        version_key = f"my_action_version_{action.id}"
-        st.session_state.setdefault(version_key, action.version)
+        form = SharedForm(f"my_action_{action.id}", probe=f"my_status_{action.id}")
+        draft = form.open({"status": action.status, "evidence_url": action.evidence_url}, action.version)
+        if notice := form.notice():
+            st.warning(notice, icon=":material/sync_problem:")
         with st.form(f"my_action_{action.id}"):
             left, right = st.columns(2)
             status = left.selectbox(
-                "Status", STATUSES, index=STATUSES.index(action.status), format_func=ax.STATUS_LABELS.get, key=f"my_status_{action.id}"
+                "Status", STATUSES, index=STATUSES.index(draft.values["status"]), format_func=ax.STATUS_LABELS.get,
+                key=f"my_status_{action.id}{draft.suffix}",
+            )  # fmt: skip
+            evidence = right.text_input(
+                "Evidence link",
+                value=draft.values["evidence_url"],
+                key=f"my_evidence_{action.id}{draft.suffix}",
+                placeholder="https://…",
             )
-            evidence = right.text_input("Evidence link", value=action.evidence_url, key=f"my_evidence_{action.id}", placeholder="https://…")
-            comment = st.text_input("Comment (optional)", key=f"my_comment_{action.id}", placeholder="e.g. waiting for access to the CRM")
+            comment = st.text_input(
+                "Comment (optional)", key=f"my_comment_{action.id}", placeholder="e.g. waiting for access to the CRM"
+            )
             saved = st.form_submit_button("Update", type="primary", icon=":material/save:")
         if saved:
-            # Only what this person changed is sent, so nobody else's edit is written back.
-            changes = {k: v for k, v in (("status", status), ("evidence_url", evidence.strip())) if v != getattr(action, k)}
-            try:
+            submitted = {"status": status, "evidence_url": evidence.strip()}
+            try:  # only what this person changed is sent, so nobody else's edit is written back
                 view = ax.update_action(
-                    url, action.id, expected_version=st.session_state[version_key], by=editor_name(), comment=comment, **changes
+                    url, action.id, expected_version=draft.version, by=editor_name(), comment=comment, **form.changes(submitted)
                 )
-            except Conflict as exc:
-                st.session_state[version_key] = ax.get_action(url, action.id).version
-                st.error(str(exc), icon=":material/sync_problem:")
+            except Conflict:
+                latest = ax.get_action(url, action.id)
+                theirs = {"status": latest.status, "evidence_url": latest.evidence_url}
+                form.conflict(
+                    submitted,
+                    theirs,
+                    latest.version,
+                    lambda f, v: f"{f.replace('_url', '').replace('_', ' ')} {ax.STATUS_LABELS.get(v, v) or '—'}",
+                )
+                st.rerun()
             except ServiceError as exc:
                 st.error(str(exc))
             except Exception as exc:  # noqa: BLE001 - said to a person; what they typed stays in the form
                 st.error(f"Not saved: {describe_failure(exc)}. What you typed is still in the form.")
             else:
-                st.session_state[version_key] = view.version
+                form.saved({"status": view.status, "evidence_url": view.evidence_url}, view.version)
                 st.session_state["my_action_message"] = f"Updated “{view.title}” ({ax.STATUS_LABELS[view.status]})."
                 st.rerun()
 
 st.subheader("Due dates in your calendar")
 base, reachable = join_base_url(context.settings(), st.context.url)
 st.caption(
-    "Subscribe to this address in Outlook, Google Calendar or Apple Calendar (\"add calendar from URL\") to see the due "
+    'Subscribe to this address in Outlook, Google Calendar or Apple Calendar ("add calendar from URL") to see the due '
     "dates of your open actions. Anyone with the address can read them: get a new one if it leaks, and the old one stops working."
 )
 left, right = st.columns([4, 1])
