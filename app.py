@@ -8,13 +8,11 @@ plus the owners' calendar feeds, with sign-in settings taken from MATURITY_OIDC_
 import streamlit as st
 
 if __name__ == "__main__":
-    from maturity.ui.access import EDITOR_NAME, Visit, md_escape, provider_auth, sign_out, who_is_here, write_pending_cookie
-    from maturity.ui.context import announce_admin_secret
+    from maturity.ui.access import EDITOR_NAME, Visit, md_escape, sign_out, who_is_here, write_pending_cookie
     from maturity.ui.navigation import pages_for
     from maturity.ui.presentation import PRESENT_PARAM, presenting
 
     st.set_page_config(page_title="maturity", page_icon=":material/stairs:", layout="wide")
-    announce_admin_secret(lambda: provider_auth() is not None)
     who = who_is_here()
     staff = who.visit is Visit.STAFF
     # On a projector in presentation mode the menu is hidden; participants and visitors never get one.

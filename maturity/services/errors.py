@@ -39,6 +39,11 @@ def describe_failure(exc: BaseException) -> str:
         return f"cannot reach the database server ({original}); check MATURITY_DB_URL and that the server runs"
     if isinstance(original, sqlite3.DatabaseError) and "file is not a database" in text:
         return "the database file is not a SQLite database (wrong file in MATURITY_DB_URL?)"
+    if "malformed" in text or "database corruption" in text:
+        return (
+            "the database file is damaged (SQLite says it is malformed); stop the app, restore the latest backup "
+            "(python -m maturity restore FILE) or repair a copy with sqlite3's .recover, and keep the damaged file"
+        )
     return f"{type(exc).__name__}: {exc}"
 
 

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.exc import OperationalError
 
 from maturity.storage.engine import get_engine
 
@@ -22,7 +23,18 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> str:
-    """Bring the database at `url` to `revision` (creating it if needed); return the revision now applied."""
+    """Bring the database at `url` to `revision` (creating it if needed); return the revision now applied.
+
+    A database already at the latest revision is only read: an app on a read-only database file
+    still shows what it holds, and a process starting beside others does not queue for the write lock.
+    """
+    if revision == "head":
+        try:
+            now = current_revision(url)
+        except OperationalError:  # no file yet, or not readable: the upgrade below creates it or says why
+            now = None
+        if now is not None and now == head_revision():
+            return now
     command.upgrade(alembic_config(url), revision)
     return current_revision(url) or "base"
 

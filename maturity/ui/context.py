@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
 
 import streamlit as st
 
@@ -67,23 +66,25 @@ def catalog() -> Catalog:
     return _library(checked[1], sources)
 
 
-_announced: set[str] = set()  # database URLs whose secret this process has seen to
+_announced: set[str] = set()  # database URLs whose generated secret this process has printed
 
 
-def _announce(url: str) -> None:
-    secret = admin_secret(url, settings())
-    if settings().auth and secret.source == "generated":
+def announce_admin_secret() -> str | None:
+    """Make sure the admin secret exists, printing it on the console the first time this process sees it generated.
+
+    Asked by the sign-in page only: a phone never writes to the database to open its ballot. Returns
+    what went wrong, in a sentence, when the secret could not be read or stored (a read-only or full disk).
+    """
+    url = database_url()
+    try:
+        secret = admin_secret(url, settings())
+    except Exception as exc:  # noqa: BLE001 - the sign-in page says it; nothing is printed that was not stored
+        return (
+            f"The admin secret could not be stored, so nobody can sign in with it yet: {describe_failure(exc)}. "
+            "Set MATURITY_ADMIN_SECRET to choose one without the database."
+        )
+    if url not in _announced and settings().auth and secret.source == "generated":
         # Like a notebook server: the console that started the app shows how to get in.
         print(f"\n  Facilitator sign-in secret: {secret.value}\n  (set MATURITY_ADMIN_SECRET to choose your own)\n", flush=True)
-
-
-def announce_admin_secret(provider_configured: Callable[[], bool]) -> None:
-    """Once per process: make sure the admin secret exists and print it when it was generated.
-
-    With an identity provider and no MATURITY_ADMIN_SECRET nobody signs in with a secret, so none is made."""
-    url = database_url()
-    if url in _announced:
-        return
-    if settings().admin_secret is not None or not provider_configured():
-        _announce(url)
     _announced.add(url)
+    return None

@@ -66,8 +66,7 @@ if forward.button(
     act(ws.go_to_segment, url, workshop.id, position + 1)
 toggle_ui(container=present)
 if end.button("End workshop", key="end_workshop", icon=":material/flag:", width="stretch"):
-    ws.close_workshop(url, workshop.id)
-    st.switch_page(page_path("summary"), query_params={"w": str(workshop.id)})
+    act(ws.close_workshop, url, workshop.id, then=lambda: st.switch_page(page_path("summary"), query_params={"w": str(workshop.id)}))
 
 segment_id = workshop.current_segment_id
 segment = model.segment(segment_id)

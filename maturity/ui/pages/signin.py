@@ -3,6 +3,7 @@
 import streamlit as st
 
 from maturity.services.access import check_admin_secret
+from maturity.services.errors import describe_failure
 from maturity.services.signin import ProviderCheck, check_provider
 from maturity.ui import context
 from maturity.ui.access import provider_auth, secret_sign_in_allowed, sign_in_with_secret
@@ -34,6 +35,8 @@ if auth is not None:
             st.rerun()
 
 if secret_sign_in_allowed():
+    if problem := context.announce_admin_secret():
+        st.error(problem, icon=":material/database:")
     holder = st.expander("Sign in with the admin secret", icon=":material/key:") if auth is not None else st.container()
     with holder:
         st.caption(
@@ -44,9 +47,13 @@ if secret_sign_in_allowed():
             secret = st.text_input("Admin secret", type="password", key="admin_secret")
             submitted = st.form_submit_button("Sign in", type="primary" if auth is None else "secondary")
         if submitted:
-            if check_admin_secret(url, settings, secret):
-                sign_in_with_secret()
-                st.rerun()
+            try:
+                right = check_admin_secret(url, settings, secret)
+            except Exception as exc:  # noqa: BLE001 - a read-only or damaged database: say so, sign nobody in
+                st.error(f"Cannot check the secret: {describe_failure(exc)}")
             else:
+                if right:
+                    sign_in_with_secret()
+                    st.rerun()
                 st.error("That secret is not right. Check the console where the app started, or MATURITY_ADMIN_SECRET.")
 st.page_link("maturity/ui/pages/join.py", label="Came to vote? Join a workshop", icon=":material/how_to_vote:")
