@@ -22,6 +22,8 @@ COMMANDS_HELP = """commands:
   grant EMAIL ROLE     give someone a role (admin, facilitator, leader, owner, or none) for sign-in with the identity provider
   check-sign-in        check that the identity provider answers and accepts this app's client
   audit                export the audit log (who changed what) as CSV
+  backup [FILE]        a consistent copy of the SQLite database, safe while the app serves
+  restore FILE         put a backup back, safe while the app serves (the current contents are kept first)
 """
 
 
@@ -97,6 +99,24 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first day (default: all time)")
     audit.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last day (default: today)")
     audit.add_argument("--out", type=Path, metavar="FILE", help="where to write it (default: standard output)")
+    backup = commands.add_parser(
+        "backup",
+        help="back up the SQLite database while the app serves",
+        description="Copy the database with SQLite's online backup API: a snapshot of one moment, including what is "
+        "still in the -wal file, taken while the app keeps serving (a plain cp can lose recent votes). "
+        "For PostgreSQL it says how to use pg_dump.",
+    )
+    backup.add_argument(
+        "file", nargs="?", type=Path, metavar="FILE", help="where to write it (default: data/backups/maturity-DATE-TIME.db)"
+    )
+    restore = commands.add_parser(
+        "restore",
+        help="put a backup back",
+        description="Check the backup, keep the database's current contents in data/backups/, then copy the backup in, "
+        "all while the app serves; the schema is then brought up to date.",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE", help="a file written by `python -m maturity backup`")
+    restore.add_argument("--yes", action="store_true", help="do not ask (needed when not run on a terminal)")
     return parser
 
 
@@ -127,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         "grant": _grant,
         "check-sign-in": _check_sign_in,
         "audit": _audit,
+        "backup": _backup,
+        "restore": _restore,
     }[args.command]
     try:
         with acting_as(COMMAND_LINE):  # whoever runs the command line can read the database file anyway
@@ -397,4 +419,51 @@ def _audit(args) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(data)
         print(f"wrote {args.out}: {len(events)} change(s)", file=sys.stderr)
+    return 0
+
+
+def _backup(args) -> int:
+    from maturity.services import backup
+    from maturity.services.errors import InvalidInput
+
+    settings = get_settings()
+    try:
+        target = args.file or backup.default_backup_path(settings.db_url)
+        made = backup.backup(settings.db_url, target)
+    except InvalidInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{n:,} {name}" for name, n in made.counts.items())
+    print(f"wrote {made.path} ({made.size / 1024:,.0f} KB, schema {made.revision}): {counts}")
+    return 0
+
+
+def _restore(args) -> int:
+    from maturity.services import backup
+    from maturity.services.errors import InvalidInput
+
+    settings = get_settings()
+    try:
+        held = backup.check_backup(args.file)
+        keep = backup.default_backup_path(settings.db_url).with_name(
+            f"before-restore-{backup.default_backup_path(settings.db_url).name}"
+        )
+        counts = ", ".join(f"{n:,} {name}" for name, n in held.counts.items())
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print(
+                    "error: restoring replaces everything in the database; add --yes to do it without a question", file=sys.stderr
+                )
+                return 1
+            answer = input(
+                f"Replace the contents of {settings.db_url} with {args.file} ({counts})? What it holds now is kept in {keep} first. [y/N] "
+            )
+            if not answer.strip().lower().startswith("y"):
+                print("nothing was changed.")
+                return 1
+        done = backup.restore(settings.db_url, args.file, keep_current=keep)
+    except InvalidInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {args.file} ({counts})" + (f"; what the database held before is in {done.kept}" if done.kept else ""))
     return 0

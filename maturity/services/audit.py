@@ -19,6 +19,7 @@ ENTITIES = {
     "campaign": "Survey campaigns",
     "consensus": "Consensus",
     "content": "Content files",
+    "database": "Restores",
     "demo": "Demo data",
     "domain": "Data domains",
     "person": "People (owner registry)",
