@@ -1,4 +1,4 @@
-"""A burst of phone votes through the voting service against raw SQLite, on a scratch database.
+"""A burst of phone votes through the voting service against raw upserts, on SQLite and PostgreSQL, on scratch databases.
 
 Sets up a team and a lock-step workshop on the built-in data-maturity model, joins N
 participants and casts one warm-up vote in another workshop (none of it timed), then
@@ -13,14 +13,17 @@ every (round, participant) has exactly one row holding the participant's last in
 
 With --segments K the facilitator moves through K segments and the burst repeats for each
 (lock-step: one open round at a time); votes and lost count (round, participant) pairs.
-The last line is machine-readable:
 
-    votes=N lost=N duplicates=N p50_ms=X p95_ms=X p99_ms=X baseline_p95_ms=X
+Backends: a scratch SQLite file, and PostgreSQL when MATURITY_DB_URL (or --db) names a server:
+a scratch database is created on it and dropped after, and the baseline there is the same raw
+upsert through psycopg. One machine-readable line per backend ends the run:
+
+    backend=sqlite votes=N lost=N duplicates=N p50_ms=X p95_ms=X p99_ms=X baseline_p95_ms=X
 
 Target (issue 3): lost=0, duplicates=0, p95 within 2x the baseline. Exits 0 either way.
 
 Run: .venv/bin/python bench/vote_burst.py [--participants 300] [--segments 1]
-     [--threads N] [--double 0.2] [--change 0.2] [--seed 1]
+     [--threads N] [--double 0.2] [--change 0.2] [--seed 1] [--db URL ...]
 """
 
 from __future__ import annotations
@@ -34,15 +37,21 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import bindparam, create_engine, text
+from sqlalchemy.engine import make_url
 
 from maturity.config import builtin_sources
 from maturity.content.catalog import load_catalog
 from maturity.services import rounds, voting
 from maturity.services import workshops as ws
+from maturity.storage import engine
 from maturity.storage.engine import SQLITE_BUSY_TIMEOUT_S, dispose_engines
 from maturity.storage.migrate import upgrade
 
@@ -216,6 +225,71 @@ def baseline_worker(path: Path) -> Callable[[], Callable[[Call], None]]:
     return make
 
 
+# --------------------------------------------------------------------------- the baseline on PostgreSQL: raw psycopg
+
+PG_BASELINE_TABLE = """
+CREATE TABLE raw_vote (
+    id SERIAL PRIMARY KEY,
+    round_id INTEGER NOT NULL,
+    participant_id INTEGER NOT NULL,
+    level INTEGER,
+    cast_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (round_id, participant_id)
+)
+"""
+PG_BASELINE_UPSERT = (
+    "INSERT INTO raw_vote (round_id, participant_id, level, cast_at, updated_at) VALUES (%s, %s, %s, now(), now()) "
+    "ON CONFLICT (round_id, participant_id) DO UPDATE SET level = excluded.level, updated_at = excluded.updated_at"
+)
+
+
+def pg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def pg_baseline_worker(url: str) -> Callable[[], Callable[[Call], None]]:
+    import psycopg
+
+    def make() -> Callable[[Call], None]:
+        db = psycopg.connect(pg_dsn(url), autocommit=True)  # one statement, one transaction, as the upsert alone needs
+
+        def do(call: Call) -> None:
+            db.execute(PG_BASELINE_UPSERT, (call.round_index + 1, call.participant + 1, call.level))
+
+        return do
+
+    return make
+
+
+@contextmanager
+def scratch_postgres(server_url: str) -> Iterator[str]:
+    """A database of its own on the server MATURITY_DB_URL names, dropped afterwards."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"maturity_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        dispose_engines()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def votes_under_the_global_lock(url: str) -> Iterator[None]:
+    """The comparison: votes take the application-wide lock, as every write did before they shared the workshop's."""
+    engine.get_engine(url)
+    saved = engine._row_locked_engines[url]
+    engine._row_locked_engines[url] = engine._write_engines[url]
+    try:
+        yield
+    finally:
+        engine._row_locked_engines[url] = saved
+
+
 # --------------------------------------------------------------------------- checking what was stored
 
 
@@ -229,23 +303,30 @@ class Verdict:
 
 
 def verify(
-    path: Path, round_ids: Sequence[int], participant_ids: Sequence[int], final: dict[tuple[int, int], int | None]
+    url: str, table: str, round_ids: Sequence[int], participant_ids: Sequence[int], final: dict[tuple[int, int], int | None]
 ) -> Verdict:
-    db = sqlite3.connect(path)
+    engine = create_engine(url)
     try:
-        marks = ",".join("?" * len(round_ids))
-        duplicates = db.execute(
-            f"SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM vote WHERE round_id IN ({marks}) "
-            "GROUP BY round_id, participant_id HAVING COUNT(*) > 1)",
-            list(round_ids),
-        ).fetchone()[0]
-        stored: dict[tuple[int, int], set[int | None]] = {}
-        for round_id, participant_id, level in db.execute(
-            f"SELECT round_id, participant_id, level FROM vote WHERE round_id IN ({marks})", list(round_ids)
-        ):
-            stored.setdefault((round_id, participant_id), set()).add(level)
+        with engine.connect() as db:
+            ids = {"ids": list(round_ids)}
+            duplicates = db.execute(
+                text(
+                    f"SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM {table} WHERE round_id IN :ids "
+                    "GROUP BY round_id, participant_id HAVING COUNT(*) > 1) AS extra"
+                ).bindparams(bindparam("ids", expanding=True)),
+                ids,
+            ).scalar()
+            stored: dict[tuple[int, int], set[int | None]] = {}
+            rows = db.execute(
+                text(f"SELECT round_id, participant_id, level FROM {table} WHERE round_id IN :ids").bindparams(
+                    bindparam("ids", expanding=True)
+                ),
+                ids,
+            )
+            for round_id, participant_id, level in rows:
+                stored.setdefault((round_id, participant_id), set()).add(level)
     finally:
-        db.close()
+        engine.dispose()
     missing = wrong = 0
     for (p, r), level in final.items():
         levels = stored.get((round_ids[r], participant_ids[p]))
@@ -259,6 +340,109 @@ def verify(
 # --------------------------------------------------------------------------- the run
 
 
+@dataclass(frozen=True)
+class Outcome:
+    backend: str
+    calls: int
+    service: list[Burst]
+    baseline: list[Burst]
+    check: Verdict
+    base_check: Verdict
+
+
+def run_backend(backend: str, url: str, args, model, segment_ids, levels, rng_seed: int, threads: int, scratch: Path) -> Outcome:
+    """Set up, run the baseline, then the service, on one database; check what was stored."""
+    rng = random.Random(rng_seed)
+    started = time.perf_counter()
+    upgrade(url)
+    team = ws.get_or_create_team(url, "Bench team")
+    workshop = ws.create_workshop(url, team_id=team.id, model=model, segment_ids=segment_ids, mode="lock_step")
+    people = [voting.join_workshop(url, workshop.join_code) for _ in range(args.participants)]
+    # Warm up the service path (statement compilation, the connection pool) with one untimed vote in another
+    # workshop, as a running app would be by the time a room votes; the check only looks at the bench workshop.
+    warm = ws.create_workshop(url, team_id=team.id, model=model, segment_ids=segment_ids[:1], mode="lock_step")
+    warm_round = rounds.segment_rounds(url, warm.id, segment_ids[0])[0].id
+    voting.cast_vote(url, token=voting.join_workshop(url, warm.join_code).token, round_id=warm_round, level=levels[0])
+    print(
+        f"[{backend}] setup: {len(people)} participants joined lock-step workshop {workshop.join_code} on {model.name} "
+        f"({len(segment_ids)} segment(s)) in {time.perf_counter() - started:.1f} s; {threads} threads on {_cores()} core(s)"
+    )
+    plans = [make_plan(rng, len(people), r, levels, args.double, args.change) for r in range(len(segment_ids))]
+    final = {key: level for plan in plans for key, level in plan.final.items()}
+    calls = sum(plan.calls for plan in plans)
+    print(
+        f"[{backend}] mix per segment: {plans[0].singles} vote once, {plans[0].doubles} double-submit (two threads at once), "
+        f"{plans[0].changes} change their vote (second call, another level); {calls} calls for {len(final)} expected votes"
+    )
+
+    # Baseline first: the same calls, the same threads, raw upserts on the same kind of database.
+    if backend == "sqlite":
+        raw_path = scratch / "raw.db"
+        baseline_setup(raw_path, len(people), len(segment_ids))
+        base_bursts = [burst(threads, plan.tasks, baseline_worker(raw_path)) for plan in plans]
+        base_url, base_table = f"sqlite:///{raw_path}", "vote"
+    else:
+        with create_engine(url).begin() as connection:
+            connection.exec_driver_sql(PG_BASELINE_TABLE)
+        base_bursts = [burst(threads, plan.tasks, pg_baseline_worker(url)) for plan in plans]
+        base_url, base_table = url, "raw_vote"
+    base_check = verify(base_url, base_table, list(range(1, len(segment_ids) + 1)), list(range(1, len(people) + 1)), final)
+
+    # The service, segment by segment as the facilitator moves on.
+    tokens = [p.token for p in people]
+    round_ids: list[int] = []
+    service_bursts: list[Burst] = []
+    for position, (segment_id, plan) in enumerate(zip(segment_ids, plans, strict=True)):
+        if position:
+            ws.go_to_segment(url, workshop.id, position)
+        round_id = rounds.segment_rounds(url, workshop.id, segment_id)[0].id
+        round_ids.append(round_id)
+
+        def service_worker(round_id: int = round_id) -> Callable[[Call], None]:
+            def do(call: Call) -> None:
+                voting.cast_vote(url, token=tokens[call.participant], round_id=round_id, level=call.level)
+
+            return do
+
+        service_bursts.append(burst(threads, plan.tasks, service_worker))
+    dispose_engines()
+    check = verify(url, "vote", round_ids, [p.id for p in people], final)
+    return Outcome(backend, calls, service_bursts, base_bursts, check, base_check)
+
+
+def report(outcome: Outcome) -> str:
+    lat = sorted(x for b in outcome.service for x in b.latencies_ms)
+    base = sorted(x for b in outcome.baseline for x in b.latencies_ms)
+    errors = sum((b.errors for b in outcome.service), Counter())
+    base_errors = sum((b.errors for b in outcome.baseline), Counter())
+    elapsed = sum(b.elapsed_s for b in outcome.service)
+    base_elapsed = sum(b.elapsed_s for b in outcome.baseline)
+    p50, p95, p99 = (percentile(lat, q) for q in (50, 95, 99))
+    b50, b95, b99 = (percentile(base, q) for q in (50, 95, 99))
+    name, check = outcome.backend, outcome.check
+    print(
+        f"[{name}] service: {len(lat)}/{outcome.calls} calls ok in {elapsed:.2f} s ({len(lat) / elapsed:.0f} calls/s); "
+        f"p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms, max {lat[-1] if lat else float('nan'):.2f} ms; "
+        f"errors {dict(errors) or 0}"
+    )
+    print(
+        f"[{name}] baseline (raw upsert): {len(base)}/{outcome.calls} calls ok in {base_elapsed:.2f} s "
+        f"({len(base) / base_elapsed:.0f} calls/s); p50 {b50:.2f} ms, p95 {b95:.2f} ms, p99 {b99:.2f} ms; "
+        f"errors {dict(base_errors) or 0}; lost {outcome.base_check.lost}, duplicates {outcome.base_check.duplicates}"
+    )
+    print(
+        f"[{name}] check: {check.votes} votes stored of {check.votes + check.missing} expected; {check.missing} missing, "
+        f"{check.wrong_level} with a level other than the last one sent"
+    )
+    ratio = p95 / b95 if b95 > 0 else float("inf")
+    met = check.lost == 0 and check.duplicates == 0 and ratio <= 2
+    print(f"[{name}] target: lost=0 duplicates=0 p95<=2x baseline (p95 is {ratio:.1f}x) -> {'MET' if met else 'MISSED'}")
+    return (
+        f"backend={name} votes={check.votes} lost={check.lost} duplicates={check.duplicates} "
+        f"p50_ms={p50:.2f} p95_ms={p95:.2f} p99_ms={p99:.2f} baseline_p95_ms={b95:.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=300)
@@ -270,98 +454,42 @@ def main() -> None:
         "--dont-know", action=argparse.BooleanOptionalAction, default=True, help="'don't know' is one of the choices"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--db", action="append", default=[], metavar="URL",
+        help="a PostgreSQL server to run on as well (repeat; default: MATURITY_DB_URL when it is one); SQLite always runs",
+    )  # fmt: skip
+    parser.add_argument(
+        "--compare-global-lock", action="store_true",
+        help="on PostgreSQL, also run with every vote under the application-wide write lock, as before votes shared a per-workshop lock",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.participants < 1 or not 0 <= args.double <= 1 or not 0 <= args.change <= 1 or args.double + args.change > 1:
         parser.error("need --participants >= 1 and 0 <= --double, --change with --double + --change <= 1")
     threads = args.threads or min(args.participants, 64)
-    rng = random.Random(args.seed)
+    servers = args.db or [u for u in [os.environ.get("MATURITY_DB_URL", "")] if u.startswith("postgresql")]
+    if any(not u.startswith("postgresql") for u in servers):
+        parser.error("--db takes PostgreSQL URLs (postgresql+psycopg://...); SQLite always runs on a scratch file")
 
     model = load_catalog(builtin_sources()).models[MODEL_ID]
     segment_ids = [s.id for s in model.segments][: max(1, args.segments)]
     levels: list[int | None] = list(model.level_values) + ([None] if args.dont_know else [])
+    print(f"Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}")
 
+    lines = []
     with tempfile.TemporaryDirectory(prefix="vote-burst-") as tmp:
-        db_path, raw_path = Path(tmp) / "maturity.db", Path(tmp) / "raw.db"
-        url = f"sqlite:///{db_path}"
-        started = time.perf_counter()
-        upgrade(url)
-        team = ws.get_or_create_team(url, "Bench team")
-        workshop = ws.create_workshop(url, team_id=team.id, model=model, segment_ids=segment_ids, mode="lock_step")
-        people = [voting.join_workshop(url, workshop.join_code) for _ in range(args.participants)]
-        # Warm up the service path (statement compilation, the connection pool) with one untimed vote in another
-        # workshop, as a running app would be by the time a room votes; the check only looks at the bench workshop.
-        warm = ws.create_workshop(url, team_id=team.id, model=model, segment_ids=segment_ids[:1], mode="lock_step")
-        warm_round = rounds.segment_rounds(url, warm.id, segment_ids[0])[0].id
-        voting.cast_vote(url, token=voting.join_workshop(url, warm.join_code).token, round_id=warm_round, level=levels[0])
-        setup_s = time.perf_counter() - started
-        print(
-            f"setup: {len(people)} participants joined lock-step workshop {workshop.join_code} on {model.name} "
-            f"({len(segment_ids)} segment(s)) in {setup_s:.1f} s; {threads} threads on {_cores()} core(s), "
-            f"Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}"
-        )
-
-        plans = [make_plan(rng, len(people), r, levels, args.double, args.change) for r in range(len(segment_ids))]
-        final = {key: level for plan in plans for key, level in plan.final.items()}
-        calls = sum(plan.calls for plan in plans)
-        print(
-            f"mix per segment: {plans[0].singles} vote once, {plans[0].doubles} double-submit (two threads at once), "
-            f"{plans[0].changes} change their vote (second call, another level); "
-            f"{calls} calls for {len(final)} expected votes"
-        )
-
-        # Baseline first: the same calls, the same threads, raw sqlite3 upserts.
-        baseline_setup(raw_path, len(people), len(segment_ids))
-        base_bursts = [burst(threads, plan.tasks, baseline_worker(raw_path)) for plan in plans]
-        base_check = verify(raw_path, list(range(1, len(segment_ids) + 1)), list(range(1, len(people) + 1)), final)
-
-        # The service, segment by segment as the facilitator moves on.
-        tokens = [p.token for p in people]
-        round_ids: list[int] = []
-        service_bursts: list[Burst] = []
-        for position, (segment_id, plan) in enumerate(zip(segment_ids, plans, strict=True)):
-            if position:
-                ws.go_to_segment(url, workshop.id, position)
-            round_id = rounds.segment_rounds(url, workshop.id, segment_id)[0].id
-            round_ids.append(round_id)
-
-            def service_worker(round_id: int = round_id) -> Callable[[Call], None]:
-                def do(call: Call) -> None:
-                    voting.cast_vote(url, token=tokens[call.participant], round_id=round_id, level=call.level)
-
-                return do
-
-            service_bursts.append(burst(threads, plan.tasks, service_worker))
-        dispose_engines()
-        check = verify(db_path, round_ids, [p.id for p in people], final)
-
-    lat = sorted(x for b in service_bursts for x in b.latencies_ms)
-    base = sorted(x for b in base_bursts for x in b.latencies_ms)
-    errors = sum((b.errors for b in service_bursts), Counter())
-    base_errors = sum((b.errors for b in base_bursts), Counter())
-    elapsed = sum(b.elapsed_s for b in service_bursts)
-    base_elapsed = sum(b.elapsed_s for b in base_bursts)
-    p50, p95, p99 = (percentile(lat, q) for q in (50, 95, 99))
-    b50, b95, b99 = (percentile(base, q) for q in (50, 95, 99))
-    print(
-        f"service: {len(lat)}/{calls} calls ok in {elapsed:.2f} s ({len(lat) / elapsed:.0f} calls/s); "
-        f"p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms, max {lat[-1] if lat else float('nan'):.2f} ms; "
-        f"errors {dict(errors) or 0}"
-    )
-    print(
-        f"baseline (raw sqlite3 upsert): {len(base)}/{calls} calls ok in {base_elapsed:.2f} s ({len(base) / base_elapsed:.0f} calls/s); "
-        f"p50 {b50:.2f} ms, p95 {b95:.2f} ms, p99 {b99:.2f} ms; errors {dict(base_errors) or 0}; "
-        f"lost {base_check.lost}, duplicates {base_check.duplicates}"
-    )
-    print(
-        f"check: {check.votes} votes stored of {len(final)} expected; {check.missing} missing, {check.wrong_level} with a level other than the last one sent"
-    )
-    ratio = p95 / b95 if b95 > 0 else float("inf")
-    met = check.lost == 0 and check.duplicates == 0 and ratio <= 2
-    print(f"target: lost=0 duplicates=0 p95<=2x baseline (p95 is {ratio:.1f}x) -> {'MET' if met else 'MISSED'}")
-    print(
-        f"votes={check.votes} lost={check.lost} duplicates={check.duplicates} "
-        f"p50_ms={p50:.2f} p95_ms={p95:.2f} p99_ms={p99:.2f} baseline_p95_ms={b95:.2f}"
-    )
+        url = f"sqlite:///{Path(tmp) / 'maturity.db'}"
+        lines.append(report(run_backend("sqlite", url, args, model, segment_ids, levels, args.seed, threads, Path(tmp))))
+    for server in servers:
+        with scratch_postgres(server) as url:
+            lines.append(report(run_backend("postgresql", url, args, model, segment_ids, levels, args.seed, threads, Path(tmp))))
+        if args.compare_global_lock:
+            with scratch_postgres(server) as url, votes_under_the_global_lock(url):
+                outcome = run_backend(
+                    "postgresql-global-lock", url, args, model, segment_ids, levels, args.seed, threads, Path(tmp)
+                )
+                lines.append(report(outcome))
+    for line in lines:
+        print(line)
 
 
 def _cores() -> int:

@@ -117,6 +117,7 @@ def test_restoring_while_the_app_reads_puts_the_backup_back_and_keeps_what_was_t
     assert audit.list_events(url, entity="database")[0].summary.startswith("Database restored from b.db")
 
 
+@pytest.mark.sqlite_only
 def test_a_file_that_is_not_a_backup_is_refused_and_nothing_changes(db_url, tmp_path):
     junk = tmp_path / "notes.db"
     junk.write_text("not a database at all" * 100)

@@ -50,3 +50,54 @@ def test_fifty_people_twelve_segments_double_clicks_and_changed_votes(db_url, dm
         assert result.votes + result.dont_know == PARTICIPANTS
         assert result.counts == {lv: expected.count(lv) for lv in set(expected) if lv is not None}
         assert result.dont_know == expected.count(None)
+
+
+def test_no_vote_lands_after_the_reveal_even_when_they_race(db_url, dmm):
+    """Votes do not queue behind each other on PostgreSQL; a reveal must still see every vote it counts, and no later one."""
+    import threading
+    import time
+
+    from sqlalchemy import event
+
+    from maturity.services.errors import RoundNotOpen
+    from maturity.storage.engine import get_engine
+
+    team = ws.get_or_create_team(db_url, "Everyone")
+    workshop = ws.create_workshop(db_url, team_id=team.id, model=dmm, segment_ids=["skills"])
+    round_id = rounds.segment_rounds(db_url, workshop.id, "skills")[0].id
+    people = [voting.join_workshop(db_url, workshop.join_code).token for _ in range(120)]
+    accepted, refused = [], []
+    go = threading.Barrier(9)
+
+    # Widen the race: each vote waits 20 ms between its checks and its write, as a busy server might.
+    @event.listens_for(get_engine(db_url), "after_cursor_execute")
+    def slow_vote(_conn, _cursor, statement, *_args):
+        if "FROM participant" in statement and "JOIN round" in statement:  # the check before the upsert
+            time.sleep(0.02)
+
+    def voter(tokens):
+        go.wait()
+        for token in tokens:
+            try:
+                voting.cast_vote(db_url, token=token, round_id=round_id, level=3)
+                accepted.append(token)
+            except RoundNotOpen:
+                refused.append(token)
+
+    threads = [threading.Thread(target=voter, args=(people[i::8],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    go.wait()
+    while len(accepted) < 30:  # reveal while votes are still arriving
+        pass
+    rounds.reveal_round(db_url, round_id)
+    at_reveal = rounds.round_result(db_url, round_id)  # what the shared screen shows the room
+    for thread in threads:
+        thread.join(60)
+    with read_session(db_url) as session:
+        stored = session.exec(select(func.count()).select_from(Vote).where(Vote.round_id == round_id)).one()
+    assert refused, "the race did not happen: every vote came before the reveal"
+    assert len(accepted) + len(refused) == 120
+    assert stored == len(accepted) == at_reveal.votes  # every accepted vote is in what was revealed, and no vote came after
+    assert rounds.round_result(db_url, round_id) == at_reveal
+    event.remove(get_engine(db_url), "after_cursor_execute", slow_vote)

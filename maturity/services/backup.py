@@ -53,6 +53,7 @@ def _sqlite_path(url: str) -> Path:
     return Path(database.removeprefix("file:").split("?")[0])
 
 
+@requires(Permission.MANAGE_SETTINGS)
 def default_backup_path(url: str, folder: Path | None = None, now: datetime | None = None) -> Path:
     """data/backups/maturity-20261205-193000.db beside the database, unless told otherwise."""
     source = _sqlite_path(url)

@@ -11,7 +11,7 @@ from maturity.domain.roles import Permission
 from maturity.domain.tally import VoteSummary
 from maturity.services.authz import requires, token_access
 from maturity.services.errors import InvalidInput, NotFound, RoundNotOpen, WorkshopClosed
-from maturity.storage.engine import read_session, write_session
+from maturity.storage.engine import lock_workshop, read_session, write_session
 from maturity.storage.tables import (
     HandCount,
     Participant,
@@ -133,6 +133,9 @@ def _revealed(url: str, round_id: int) -> VoteSummary:
 def reveal_round(url: str, round_id: int) -> None:
     """Reveal the votes of a round to everyone at once; revealing twice is harmless."""
     with write_session(url) as session:
+        workshop_id = session.exec(select(Round.workshop_id).where(Round.id == round_id)).first()
+        if workshop_id is not None:
+            lock_workshop(session, workshop_id)  # the votes in flight land first; later ones see the reveal
         rnd = session.get(Round, round_id)
         if rnd is None:
             raise NotFound("This round does not exist.")
@@ -157,6 +160,7 @@ def reveal_if_everyone_voted(url: str, round_id: int) -> bool:
 def open_second_round(url: str, workshop_id: int, segment_id: str) -> RoundView:
     """Open the re-vote after discussion (once per segment; asking twice returns the same round)."""
     with write_session(url) as session:
+        lock_workshop(session, workshop_id)
         workshop = session.get(Workshop, workshop_id)
         if workshop is None:
             raise NotFound(f"There is no workshop {workshop_id}.")

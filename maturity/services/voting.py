@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam
+from sqlalchemy import DateTime, Integer, bindparam, cast, func, literal, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
@@ -14,7 +14,7 @@ from maturity.services.authz import token_access
 from maturity.services.errors import InvalidInput, NotFound, RoundNotOpen, UnknownCode, WorkshopClosed
 from maturity.services.rounds import RoundView
 from maturity.services.workshops import WorkshopView, _view
-from maturity.storage.engine import read_session, write_session
+from maturity.storage.engine import WORKSHOP_LOCKS, read_session, write_session
 from maturity.storage.tables import (
     Participant,
     Round,
@@ -168,10 +168,20 @@ def workshop_snapshot(url: str, workshop_id: int) -> WorkshopSnapshot:
 @token_access
 def cast_vote(url: str, *, token: str, round_id: int, level: int | None) -> None:
     """Record or change this participant's vote (None: don't know); one row per round, whatever the clicks."""
-    with write_session(url) as session:
+    with write_session(url, row_locks=True) as session:
         # Every phone in the room calls this at once and SQLite serialises writers, so the checks
         # are one joined query and the write one prepared upsert: the lock is held ~0.2 ms, not ~1 ms.
+        # On PostgreSQL votes do not queue behind one another: they share the workshop's lock, which a
+        # reveal or an end takes alone (lock_workshop), and the upsert on (round, participant) cannot lose a vote.
         connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.execute(_SHARE_WORKSHOP_LOCK, {"round_id": round_id})  # the round's workshop, in one round trip
+        # The usual case in one statement: the vote is written only where every check passes. When
+        # nothing was written, the checks run one by one to say why.
+        now = utcnow()
+        values = {"token": token, "round_id": round_id, "level": level, "cast_at": now, "updated_at": now}
+        if connection.execute(_GUARDED_UPSERTS[connection.dialect.name], values).first() is not None:
+            return
         row = connection.execute(_BALLOT_CHECK, {"token": token, "round_id": round_id}).first()
         if row is None:
             raise NotFound(STALE_LINK)
@@ -186,14 +196,7 @@ def cast_vote(url: str, *, token: str, round_id: int, level: int | None) -> None
                 if round_status == RoundStatus.REVEALED.value
                 else "Voting on this segment has not started yet."
             )
-        if level is not None and not level_min <= level <= level_max:
-            raise InvalidInput(f"Choose a level from {level_min} to {level_max}, or don't know.")
-        # The unique key (round, participant) makes a double click or two tabs land on one row.
-        now = utcnow()
-        connection.execute(
-            _UPSERTS[connection.dialect.name],
-            {"round_id": round_id, "participant_id": participant_id, "level": level, "cast_at": now, "updated_at": now},
-        )
+        raise InvalidInput(f"Choose a level from {level_min} to {level_max}, or don't know.")
 
 
 _BALLOT_CHECK = (
@@ -211,15 +214,39 @@ _BALLOT_CHECK = (
     .join(Workshop, Workshop.id == Participant.workshop_id)
     .where(Participant.token == bindparam("token"))
 )
+_SHARE_WORKSHOP_LOCK = select(
+    func.pg_advisory_xact_lock_shared(literal(WORKSHOP_LOCKS, Integer), Round.workshop_id)  # as lock_workshop(shared=True)
+).where(Round.id == bindparam("round_id"))
 
 
-def _upsert(insert):
-    columns = ("round_id", "participant_id", "level", "cast_at", "updated_at")
-    statement = insert(Vote.__table__).values({name: bindparam(name) for name in columns})
+_LEVEL = cast(bindparam("level"), Integer)
+_VOTABLE = (
+    select(
+        Round.id,
+        Participant.id,
+        _LEVEL,
+        bindparam("cast_at", type_=DateTime(timezone=True)),
+        bindparam("updated_at", type_=DateTime(timezone=True)),
+    )
+    .select_from(Participant)
+    .join(Round, (Round.id == bindparam("round_id")) & (Round.workshop_id == Participant.workshop_id))
+    .join(Workshop, Workshop.id == Participant.workshop_id)
+    .where(
+        Participant.token == bindparam("token"),
+        Round.status == RoundStatus.VOTING.value,
+        Workshop.status != WorkshopStatus.CLOSED.value,
+        or_(_LEVEL.is_(None), _LEVEL.between(Workshop.level_min, Workshop.level_max)),
+    )
+)
+
+
+def _guarded_upsert(insert):
+    """INSERT ... SELECT what passes every check ... ON CONFLICT (round, participant) DO UPDATE ... RETURNING id."""
+    statement = insert(Vote.__table__).from_select(["round_id", "participant_id", "level", "cast_at", "updated_at"], _VOTABLE)
     return statement.on_conflict_do_update(
         index_elements=["round_id", "participant_id"],
         set_={"level": statement.excluded.level, "updated_at": statement.excluded.updated_at},
-    )
+    ).returning(Vote.id)
 
 
-_UPSERTS = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(pg_insert)}
+_GUARDED_UPSERTS = {"sqlite": _guarded_upsert(sqlite_insert), "postgresql": _guarded_upsert(pg_insert)}

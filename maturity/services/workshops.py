@@ -15,7 +15,7 @@ from maturity.domain.roles import Permission
 from maturity.services import audit
 from maturity.services.authz import requires
 from maturity.services.errors import InvalidInput, NotFound, WorkshopClosed
-from maturity.storage.engine import read_session, write_session
+from maturity.storage.engine import lock_workshop, read_session, write_session
 from maturity.storage.tables import (
     ConsensusRule,
     Participant,
@@ -261,6 +261,7 @@ def _open_workshop(session: Session, workshop_id: int) -> Workshop:
 def go_to_segment(url: str, workshop_id: int, position: int) -> WorkshopView:
     """Show segment `position` on the shared screen; in lock-step its first vote opens."""
     with write_session(url) as session:
+        lock_workshop(session, workshop_id)
         workshop = _open_workshop(session, workshop_id)
         segment_ids = session.exec(
             select(WorkshopSegment.segment_id)
@@ -309,6 +310,7 @@ def start_timer(url: str, workshop_id: int, minutes: float) -> datetime | None:
 def close_workshop(url: str, workshop_id: int) -> WorkshopView:
     """End the workshop: no more joins or votes. Closing twice is harmless."""
     with write_session(url) as session:
+        lock_workshop(session, workshop_id)  # the votes in flight land first; later ones are refused
         workshop = session.get(Workshop, workshop_id)
         if workshop is None:
             raise NotFound(f"There is no workshop {workshop_id}.")
@@ -325,6 +327,7 @@ def close_workshop(url: str, workshop_id: int) -> WorkshopView:
 def reopen_segment(url: str, workshop_id: int, segment_id: str) -> WorkshopView:
     """Open the workshop again on one segment, to correct what was recorded for it."""
     with write_session(url) as session:
+        lock_workshop(session, workshop_id)
         workshop = session.get(Workshop, workshop_id)
         if workshop is None:
             raise NotFound(f"There is no workshop {workshop_id}.")
