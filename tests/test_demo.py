@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from maturity.services import demo, status
+from maturity.services.demo.surveys import WAVES
 from maturity.storage.engine import read_session
 from maturity.storage.tables import Action, ActionEvent, Answer, Consensus, SurveyCampaign, Team, Vote, Workshop
 
@@ -115,7 +116,7 @@ def test_demo_commits_in_small_batches_so_votes_go_through_while_it_loads(db_url
     finally:
         go_on.set()
         demo.write_session = original
-    assert len(batches) == 1 + len(demo.TEAMS) + 1  # the organisation, each team, the surveys
+    assert len(batches) == 1 + len(demo.TEAMS) + len(WAVES) + 1  # the organisation, each team, each survey, the audit line
     assert voting.my_ballot(db_url, token).votes == {round_id: 2}
     assert status.database_status(db_url).counts["teams"] == len(demo.TEAMS) + 1
 

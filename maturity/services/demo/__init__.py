@@ -14,7 +14,7 @@ from maturity.services import audit
 from maturity.services.authz import requires
 from maturity.services.demo.common import DemoSummary, describe
 from maturity.services.demo.organisation import TEAMS, domains, people, teams
-from maturity.services.demo.surveys import survey_waves
+from maturity.services.demo.surveys import WAVES, survey_waves
 from maturity.services.demo.workshops import workshop_history
 from maturity.storage.engine import write_session
 from maturity.storage.tables import Workshop
@@ -26,8 +26,8 @@ __all__ = ["DemoSummary", "describe", "load_demo"]
 def load_demo(url: str, *, seed: int = 7, today: date | None = None, catalog: Catalog | None = None) -> DemoSummary:
     """Add whatever part of the demo is missing; running it twice adds nothing.
 
-    It commits in small batches (the organisation, then one team's history at a time, then the
-    surveys), because the app may be serving: one transaction for all of it held the write lock
+    It commits in small batches (the organisation, then one team's history at a time, then one
+    survey's waves at a time), because the app may be serving: one transaction for all of it held the write lock
     for about 1.5 s, and every vote in the room waited. A run cut short is finished by the next one.
     """
     catalog = catalog or load_catalog(get_settings().content_sources)
@@ -50,8 +50,10 @@ def load_demo(url: str, *, seed: int = 7, today: date | None = None, catalog: Ca
                     summary.skipped.append(f"model {model_id} is not in the content library")
                     continue
                 workshop_history(session, rng, team, model, start, pace, today, owners, catalog, summary)
-    with write_session(url) as session:
-        survey_waves(session, rng, catalog, today, summary)
-        if summary.created:
+    for survey_id, *_ in WAVES:
+        with write_session(url) as session:
+            survey_waves(session, rng, catalog, today, summary, only=survey_id)
+    if summary.created:
+        with write_session(url) as session:
             audit.record(session, entity="demo", verb="loaded", summary=describe(summary))
     return summary

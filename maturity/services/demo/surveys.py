@@ -29,9 +29,11 @@ COMMENTS = [
 WAVES = [("data-trust-pulse", 4, 180), ("data-personas", 1, 0), ("data-literacy", 2, 365)]
 
 
-def survey_waves(session: Session, rng, catalog: Catalog, today: date, summary: DemoSummary) -> None:
+def survey_waves(session: Session, rng, catalog: Catalog, today: date, summary: DemoSummary, *, only: str | None = None) -> None:
     existing = set(session.exec(select(SurveyCampaign.title)).all())
     for survey_id, waves, every_days in WAVES:
+        if only is not None and survey_id != only:
+            continue
         survey = catalog.surveys.get(survey_id)
         if survey is None:
             summary.skipped.append(f"survey {survey_id} is not in the content library")
