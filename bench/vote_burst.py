@@ -282,12 +282,12 @@ def scratch_postgres(server_url: str) -> Iterator[str]:
 def votes_under_the_global_lock(url: str) -> Iterator[None]:
     """The comparison: votes take the application-wide lock, as every write did before they shared the workshop's."""
     engine.get_engine(url)
-    saved = engine._row_locked_engines[url]
-    engine._row_locked_engines[url] = engine._write_engines[url]
+    saved = engine._workshop_scoped_engines[url]
+    engine._workshop_scoped_engines[url] = engine._write_engines[url]
     try:
         yield
     finally:
-        engine._row_locked_engines[url] = saved
+        engine._workshop_scoped_engines[url] = saved
 
 
 # --------------------------------------------------------------------------- checking what was stored

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -26,6 +25,7 @@ from maturity.services import actions as ax
 from maturity.services import audit, calendar_feeds, owners, reminders
 from maturity.services.authz import NotAllowed, acting_as
 from maturity.services.errors import InvalidInput
+from tests.browser.conftest import _free_port as free_port
 from tests.browser.conftest import streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,11 +33,6 @@ TODAY = date(2026, 3, 10)
 PUBLIC_URL = "https://maturity.example.org"
 SENDER = "maturity@example.org"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Mailbox:

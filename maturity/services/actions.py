@@ -13,7 +13,6 @@ from maturity.domain.roles import OWNER_EDITABLE, Permission
 from maturity.services import audit
 from maturity.services.authz import NotAllowed, current_actor, requires
 from maturity.services.errors import Conflict, InvalidInput, NotFound
-from maturity.services.exports import to_csv, to_xlsx
 from maturity.storage.engine import read_session, write_session
 from maturity.storage.tables import (
     Action,
@@ -366,57 +365,3 @@ def _view(session: Session, a: Action, people=None, domains=None, teams=None) ->
         a.playbook_id, a.owner_id, people.get(a.owner_id, "unassigned"), a.domain_id, domains.get(a.domain_id, ""),
         a.due_on, a.priority, a.horizon, a.status, a.evidence_url, a.created_at, a.updated_at, a.completed_at, a.version,
     )  # fmt: skip
-
-
-# --------------------------------------------------------------------------- export
-
-EXPORT_COLUMNS = (
-    "id",
-    "title",
-    "status",
-    "priority",
-    "owner",
-    "team",
-    "segment",
-    "domain",
-    "horizon",
-    "due_on",
-    "overdue",
-    "evidence",
-    "created",
-    "completed",
-)
-
-
-def export_rows(actions: list[ActionView], segment_names: dict[str, str], today: date | None = None) -> list[list]:
-    return [
-        [
-            a.id,
-            a.title,
-            STATUS_LABELS.get(a.status, a.status),
-            a.priority,
-            a.owner_name,
-            a.team_name,
-            segment_names.get(a.segment_id or "", a.segment_id or ""),
-            a.domain_name,
-            a.horizon or "",
-            a.due_on,
-            "yes" if a.overdue(today) else "",
-            a.evidence_url,
-            a.created_at.date(),
-            a.completed_at.date() if a.completed_at else None,
-        ]  # fmt: skip
-        for a in actions
-    ]
-
-
-def export_csv(actions: list[ActionView], segment_names: dict[str, str]) -> bytes:
-    rows = [
-        [v.isoformat() if isinstance(v, date) else ("" if v is None else v) for v in row]
-        for row in export_rows(actions, segment_names)
-    ]
-    return to_csv(EXPORT_COLUMNS, rows)
-
-
-def export_xlsx(actions: list[ActionView], segment_names: dict[str, str]) -> bytes:
-    return to_xlsx("Actions", EXPORT_COLUMNS, export_rows(actions, segment_names))

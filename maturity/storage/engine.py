@@ -15,7 +15,7 @@ SQLITE_BUSY_TIMEOUT_S = 30
 
 _engines: dict[str, Engine] = {}
 _write_engines: dict[str, Engine] = {}
-_row_locked_engines: dict[str, Engine] = {}
+_workshop_scoped_engines: dict[str, Engine] = {}
 _writer_locks: dict[str, threading.Lock | None] = {}
 _lock = threading.Lock()
 
@@ -31,7 +31,7 @@ def get_engine(url: str) -> Engine:
         if engine is None:
             engine = _engines[url] = _create(url)
             _write_engines[url] = engine.execution_options(maturity_write=True)
-            _row_locked_engines[url] = engine.execution_options(maturity_write=True, maturity_row_locks=True)
+            _workshop_scoped_engines[url] = engine.execution_options(maturity_write=True, maturity_workshop_scoped=True)
             _writer_locks[url] = threading.Lock() if engine.dialect.name == "sqlite" else None
         return engine
 
@@ -43,7 +43,7 @@ def dispose_engines() -> None:
             engine.dispose()
         _engines.clear()
         _write_engines.clear()
-        _row_locked_engines.clear()
+        _workshop_scoped_engines.clear()
         _writer_locks.clear()
 
 
@@ -93,40 +93,39 @@ WRITE_LOCK_KEY = 727_274  # one application-wide advisory lock on PostgreSQL
 def _begin_postgresql_transaction(connection) -> None:
     # The same guarantee as SQLite's BEGIN IMMEDIATE: write transactions run one at a time, so a
     # read-then-write cannot lose an update. The lock ends with the transaction. Reads never wait.
-    # A transaction that locks the rows it relies on itself (row_locks=True) does not queue here.
+    # A vote holds its workshop's lock shared instead (write_session(workshop_scoped=True)) and does not queue here.
     options = connection.get_execution_options()
-    if options.get("maturity_write") and not options.get("maturity_row_locks"):
+    if options.get("maturity_write") and not options.get("maturity_workshop_scoped"):
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
 WORKSHOP_LOCKS = 1  # PostgreSQL advisory locks (WORKSHOP_LOCKS, workshop id): a key space of its own
 
 
-def lock_workshop(session: Session, workshop_id: int, *, shared: bool = False) -> None:
-    """PostgreSQL: hold the workshop's lock to the end of the transaction; SQLite: nothing (one writer at a time).
+def lock_workshop(session: Session, workshop_id: int) -> None:
+    """PostgreSQL: hold the workshop's lock alone to the end of the transaction; SQLite: nothing (one writer at a time).
 
-    Votes hold it shared, so they pass beside each other; whatever changes what a vote checks (a
-    reveal, the next segment, an end) holds it exclusively, so it waits for the votes in flight and
-    the votes after it see the change. PostgreSQL's lock queue is fair: a reveal waiting for it is
-    not overtaken by votes that come later.
+    Votes hold it shared (services.voting), so they pass beside each other; whatever changes what a
+    vote checks (a reveal, the next segment, an end) holds it alone, so it waits for the votes in
+    flight and the votes after it see the change. PostgreSQL's lock queue is fair: a reveal waiting
+    for it is not overtaken by votes that come later.
     """
     if session.get_bind().dialect.name == "postgresql":
-        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-        session.connection().exec_driver_sql(f"SELECT {function}({WORKSHOP_LOCKS}, {int(workshop_id)})")
+        session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({WORKSHOP_LOCKS}, {int(workshop_id)})")
 
 
 @contextmanager
-def write_session(url: str, *, row_locks: bool = False) -> Iterator[Session]:
+def write_session(url: str, *, workshop_scoped: bool = False) -> Iterator[Session]:
     """A session whose transaction holds the write lock from its start; commits on success.
 
-    row_locks=True is for the hot path of votes on PostgreSQL, which guards its own rows: the
-    workshop's lock held shared (lock_workshop) and an upsert on a unique key. It skips the
-    application-wide lock, so a room of votes does not queue behind one another. SQLite serialises
-    writers either way.
+    workshop_scoped=True is for the hot path of votes on PostgreSQL: the transaction takes its
+    workshop's lock shared itself (see lock_workshop) and writes one upsert on a unique key, so it
+    skips the application-wide lock and a room of votes does not queue behind one another. SQLite
+    serialises writers either way.
     """
     get_engine(url)
     with _process_writer(url):
-        with Session((_row_locked_engines if row_locks else _write_engines)[url], expire_on_commit=False) as session:
+        with Session((_workshop_scoped_engines if workshop_scoped else _write_engines)[url], expire_on_commit=False) as session:
             with session.begin():
                 yield session
 

@@ -81,9 +81,10 @@ def _decide() -> Who:
     settings = context.settings()
     if not settings.auth:
         return Who(Visit.STAFF, Actor(typed_name() or "Facilitator", StaffRole.ADMIN, how="no sign-in"))
-    if secret_sign_in_allowed() and _secret_session():  # a cookie from before a provider was configured no longer works
+    provider = provider_auth() is not None  # looked up once a run
+    if secret_sign_in_allowed(provider) and _secret_session():  # a cookie from before a provider no longer works
         return Who(Visit.STAFF, Actor(typed_name() or "Admin", StaffRole.ADMIN, how="admin secret"))
-    if provider_auth() and st.user.get("is_logged_in"):
+    if provider and st.user.get("is_logged_in"):
         return _provider_person()
     return Who(Visit.VISITOR)
 
@@ -143,9 +144,11 @@ def provider_auth() -> dict | None:
     return section.to_dict() if hasattr(section, "to_dict") else dict(section)
 
 
-def secret_sign_in_allowed() -> bool:
+def secret_sign_in_allowed(provider: bool | None = None) -> bool:
     """The admin secret signs in unless an identity provider is configured; then only a secret chosen on purpose does."""
-    return provider_auth() is None or context.settings().admin_secret is not None
+    if provider is None:
+        provider = provider_auth() is not None
+    return not provider or context.settings().admin_secret is not None
 
 
 def sign_in_with_secret() -> None:

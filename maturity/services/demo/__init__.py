@@ -27,8 +27,9 @@ def load_demo(url: str, *, seed: int = 7, today: date | None = None, catalog: Ca
     """Add whatever part of the demo is missing; running it twice adds nothing.
 
     It commits in small batches (the organisation, then one team's history at a time, then one
-    survey's waves at a time), because the app may be serving: one transaction for all of it held the write lock
-    for about 1.5 s, and every vote in the room waited. A run cut short is finished by the next one.
+    survey's waves at a time), because the app may be serving: one transaction for all of it held
+    the write lock for about 1.5 s, and every vote in the room waited. A run cut short is finished
+    by the next one.
     """
     catalog = catalog or load_catalog(get_settings().content_sources)
     today = today or date.today()
@@ -50,9 +51,9 @@ def load_demo(url: str, *, seed: int = 7, today: date | None = None, catalog: Ca
                     summary.skipped.append(f"model {model_id} is not in the content library")
                     continue
                 workshop_history(session, rng, team, model, start, pace, today, owners, catalog, summary)
-    for survey_id, *_ in WAVES:
+    for survey_plan in WAVES:
         with write_session(url) as session:
-            survey_waves(session, rng, catalog, today, summary, only=survey_id)
+            survey_waves(session, rng, catalog, today, summary, [survey_plan])
     if summary.created:
         with write_session(url) as session:
             audit.record(session, entity="demo", verb="loaded", summary=describe(summary))

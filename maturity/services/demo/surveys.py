@@ -29,11 +29,10 @@ COMMENTS = [
 WAVES = [("data-trust-pulse", 4, 180), ("data-personas", 1, 0), ("data-literacy", 2, 365)]
 
 
-def survey_waves(session: Session, rng, catalog: Catalog, today: date, summary: DemoSummary, *, only: str | None = None) -> None:
+def survey_waves(session: Session, rng, catalog: Catalog, today: date, summary: DemoSummary, plan=WAVES) -> None:
+    """The waves of each survey in `plan` (survey id, waves, days between them) not there yet."""
     existing = set(session.exec(select(SurveyCampaign.title)).all())
-    for survey_id, waves, every_days in WAVES:
-        if only is not None and survey_id != only:
-            continue
+    for survey_id, waves, every_days in plan:
         survey = catalog.surveys.get(survey_id)
         if survey is None:
             summary.skipped.append(f"survey {survey_id} is not in the content library")

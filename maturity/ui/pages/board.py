@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from maturity.domain.roles import Permission
+from maturity.services import action_exports
 from maturity.services import actions as ax
 from maturity.services import workshops as ws
 from maturity.services.owners import list_domains, list_people
@@ -113,9 +114,9 @@ else:
 
 e1, e2 = st.columns(2)
 e1.download_button(
-    "Export (CSV)", ax.export_csv(actions, segment_names), "actions.csv", "text/csv", key="board_csv", icon=":material/table:"
+    "Export (CSV)", action_exports.export_csv(actions, segment_names), "actions.csv", "text/csv", key="board_csv", icon=":material/table:"
 )
-e2.download_button("Export (Excel)", ax.export_xlsx(actions, segment_names), "actions.xlsx", key="board_xlsx", icon=":material/grid_on:",
+e2.download_button("Export (Excel)", action_exports.export_xlsx(actions, segment_names), "actions.xlsx", key="board_xlsx", icon=":material/grid_on:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
 
 st.subheader("Update an action")

@@ -8,6 +8,7 @@ from maturity.services import accounts
 from maturity.services.errors import Conflict, ServiceError, describe_failure
 from maturity.ui import context
 from maturity.ui.access import provider_auth, require
+from maturity.ui.merge import SharedForm
 
 require(Permission.MANAGE_PEOPLE)
 url = context.database_url()
@@ -72,8 +73,8 @@ if people:
     by_id = {a.id: a for a in people}
     chosen = st.selectbox("Person", list(by_id), format_func=lambda i: f"{by_id[i].email} ({role_label(by_id[i].role)})", key="role_pick")
     account = by_id[chosen]
-    version_key = f"account_version_{account.id}"
-    st.session_state.setdefault(version_key, account.version)
+    form = SharedForm(f"account_{account.id}", probe=f"role_{account.id}")
+    draft = form.open({"role": account.role}, account.version)
     if account.role_source == accounts.FROM_PROVIDER:
         st.caption(f"This role came from the identity provider's `{settings.role_claim}` claim: it is set again from the claim at their next sign-in.")
     elif account.role_source == accounts.FROM_SETTING:
@@ -82,16 +83,16 @@ if people:
         role = st.selectbox("Role", ROLE_CHOICES, index=ROLE_CHOICES.index(account.role), format_func=role_label, key=f"role_{account.id}")
         if st.form_submit_button("Save role", type="primary", icon=":material/save:"):
             try:
-                saved = accounts.set_role(url, account.id, role, expected_version=st.session_state[version_key])
+                saved = accounts.set_role(url, account.id, role, expected_version=draft.version)
             except Conflict as exc:
-                st.session_state.pop(version_key, None)
+                form.saved({"role": account.role}, account.version)  # the next save starts from what the other admin saved
                 st.error(str(exc), icon=":material/sync_problem:")
             except ServiceError as exc:
                 st.error(str(exc))
             except Exception as exc:  # noqa: BLE001
                 st.error(f"Not saved: {describe_failure(exc)}")
             else:
-                st.session_state[version_key] = saved.version
+                form.saved({"role": saved.role}, saved.version)
                 st.session_state["people_message"] = f"{saved.email} is now {role_label(saved.role)}; it applies on their next page."
                 st.rerun()
 
