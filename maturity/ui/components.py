@@ -1,4 +1,4 @@
-"""Reusable pieces of pages: level ladders, models, surveys, playbooks, content problems."""
+"""Reusable pieces of pages: notices, level ladders, models, surveys, playbooks, content problems."""
 
 from __future__ import annotations
 
@@ -28,6 +28,17 @@ QUESTION_TYPE_LABELS = {
     QuestionType.NUMBER: "Number",
     QuestionType.TEXT: "Free text",
 }
+
+
+def notice_ui(key: str, *, icon: str = ":material/check_circle:") -> None:
+    """Show, once, what the last action said (left in the session under `key` before its rerun).
+
+    The slot is drawn whether or not there is a message, so what comes below keeps its place from one run to
+    the next. Without it the widgets below shift up when the message goes, and while that run draws they are
+    on screen twice (the new ones, and the old ones faded until the run ends)."""
+    slot = st.empty()
+    if message := st.session_state.pop(key, None):
+        slot.success(message, icon=icon)
 
 
 def ladder_ui(model: ModelDefinition) -> None:

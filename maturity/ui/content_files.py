@@ -8,6 +8,7 @@ import streamlit as st
 from maturity.config import Settings
 from maturity.services import content_files
 from maturity.services.errors import ServiceError, describe_failure
+from maturity.ui.components import notice_ui
 
 MESSAGE = "content_files_message"
 
@@ -26,8 +27,7 @@ def content_files_ui(url: str, settings: Settings) -> None:
         "saved: a broken one is refused with its problems and the file already there keeps working. An item with the "
         "id of a built-in replaces it. Every change goes in the audit log."
     )
-    if message := st.session_state.pop(MESSAGE, None):
-        st.success(message, icon=":material/check_circle:")
+    notice_ui(MESSAGE)
     try:
         files = content_files.list_files(folder)
     except OSError as exc:

@@ -259,8 +259,10 @@ def test_gaps_become_owned_actions_that_the_next_workshop_sees(page, app_url, ar
     status_filter = main.get_by_test_id("stMultiSelect").filter(has=page.get_by_role("combobox", name="Status"))
     pick(page, status_filter.get_by_role("combobox", name="Status"), "Done")
     page.keyboard.press("Escape")
-    expect(status_filter.get_by_role("button", name="Remove Done")).to_be_visible()
+    # Until the rerun ends, the filter can be on screen twice: the "Saved" note above it is gone, so the new
+    # filter is drawn one place higher while the old one is still shown, faded. Look once the run is over.
     wait_for_app_idle(page)
+    expect(status_filter.get_by_role("button", name="Remove Done")).to_be_visible()
     expect(metric(page, "Actions shown")).to_have_text("2")
     pick(page, action_box, done_option)  # saving it as done dropped it from the default (open) filter
     wait_for_app_idle(page)

@@ -13,6 +13,7 @@ from maturity.services.owners import list_domains, list_people
 from maturity.ui import context
 from maturity.ui.access import editor_name, require
 from maturity.ui.action_forms import LAST_SAVED, edit_action_ui
+from maturity.ui.components import notice_ui
 
 require(Permission.VIEW_ACTIONS)
 url = context.database_url()
@@ -20,8 +21,7 @@ catalog = context.catalog()
 today = date.today()
 
 st.title("Governance board")
-if message := st.session_state.pop("action_message", None):
-    st.success(message, icon=":material/task_alt:")
+notice_ui("action_message", icon=":material/task_alt:")
 
 people = list_people(url)
 teams = ws.list_teams(url)

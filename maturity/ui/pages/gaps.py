@@ -11,15 +11,14 @@ from maturity.services.gaps import team_gaps, workshop_gaps
 from maturity.ui import context
 from maturity.ui.access import editor_name, require
 from maturity.ui.action_forms import create_from_gap_ui
-from maturity.ui.components import playbook_ui
+from maturity.ui.components import notice_ui, playbook_ui
 
 require(Permission.EDIT_ACTIONS)
 url = context.database_url()
 catalog = context.catalog()
 
 st.title("Gaps and actions")
-if message := st.session_state.pop("action_message", None):
-    st.success(message, icon=":material/task_alt:")
+notice_ui("action_message", icon=":material/task_alt:")
 
 scope = st.segmented_control("Look at", ["A workshop", "A team's latest"], default="A workshop", key="gap_scope")
 workshops = [w for w in ws.list_workshops(url) if w.model_id in catalog.models]

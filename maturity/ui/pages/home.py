@@ -7,6 +7,7 @@ from maturity.services import demo, status
 from maturity.services.errors import describe_failure
 from maturity.ui import context
 from maturity.ui.access import can, require
+from maturity.ui.components import notice_ui
 from maturity.ui.navigation import page_link_ui
 
 require(Permission.RUN_WORKSHOPS)
@@ -57,8 +58,7 @@ else:
     page_link_ui("standing", where=right, label="Where the teams stand, and what is stuck", icon=":material/grid_view:")
     page_link_ui("follow_through", where=right, label="Are the actions getting done?", icon=":material/task_alt:")
 
-if message := st.session_state.pop("demo_message", None):
-    st.success(message, icon=":material/check_circle:")
+notice_ui("demo_message")
 
 st.subheader("Content")
 c1, c2, c3 = st.columns(3)

@@ -11,6 +11,7 @@ from maturity.services.access import join_base_url
 from maturity.services.errors import Conflict, ServiceError, describe_failure
 from maturity.ui import context
 from maturity.ui.access import editor_name, require
+from maturity.ui.components import notice_ui
 from maturity.ui.merge import SharedForm
 
 actor = require(Permission.EDIT_OWN_ACTIONS)
@@ -20,8 +21,7 @@ today = date.today()
 segment_names = {s.id: s.name for m in catalog.models.values() for s in m.segments}
 
 st.title("My actions")
-if message := st.session_state.pop("my_action_message", None):
-    st.success(message, icon=":material/task_alt:")
+notice_ui("my_action_message", icon=":material/task_alt:")
 if actor.person_id is None:
     if actor.email:
         st.info(

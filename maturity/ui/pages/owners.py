@@ -8,6 +8,7 @@ from maturity.services import owners
 from maturity.services.errors import ServiceError, describe_failure
 from maturity.ui import context
 from maturity.ui.access import require
+from maturity.ui.components import notice_ui
 
 require(Permission.VIEW_OWNERS)
 url = context.database_url()
@@ -39,8 +40,7 @@ def csv_ui(what: str, columns: tuple[str, ...], matching: str, importer, exporte
     st.download_button(f"Export {what} (CSV)", exporter(url), f"{what}.csv", "text/csv", key=f"{what}_export")
 
 
-if message := st.session_state.pop("owners_message", None):
-    st.success(message)
+notice_ui("owners_message")
 
 people_tab, domains_tab = st.tabs(["People", "Data domains"])
 

@@ -8,6 +8,7 @@ from maturity.services import accounts
 from maturity.services.errors import Conflict, ServiceError, describe_failure
 from maturity.ui import context
 from maturity.ui.access import provider_auth, require
+from maturity.ui.components import notice_ui
 from maturity.ui.merge import SharedForm
 
 require(Permission.MANAGE_PEOPLE)
@@ -15,8 +16,7 @@ url = context.database_url()
 settings = context.settings()
 
 st.title("People and roles")
-if message := st.session_state.pop("people_message", None):
-    st.success(message, icon=":material/check_circle:")
+notice_ui("people_message")
 
 if provider_auth() is None:
     st.info(

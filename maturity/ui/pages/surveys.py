@@ -13,6 +13,7 @@ from maturity.services.access import join_base_url
 from maturity.services.errors import ServiceError, describe_failure
 from maturity.ui import context
 from maturity.ui.access import require
+from maturity.ui.components import notice_ui
 from maturity.ui.live import qr_png
 from maturity.ui.navigation import page_path
 
@@ -22,8 +23,7 @@ catalog = context.catalog()
 
 st.title("Survey campaigns")
 st.caption("Reach the people who are not in the workshop room: an anonymous link, one response per person.")
-if message := st.session_state.pop("survey_message", None):
-    st.success(message)
+notice_ui("survey_message")
 if not catalog.surveys:
     st.warning("No survey is loaded; see the Content library for problems.")
     st.stop()
