@@ -134,6 +134,58 @@ def test_owner_registry_form_explains_a_bad_email(db_url):
     at.text_input(key="person_email_0").input("sam@example.org")
     next(b for b in at.button if b.key == "FormSubmitter:person_form_0-Save person").click().run()
     assert at.success[0].value == "Saved Sam." and [p.email for p in owners.list_people(db_url)] == ["sam@example.org"]
+    assert (at.text_input(key="person_name_0").value, at.text_input(key="person_email_0").value) == ("", "")  # ready for the next
+
+
+def save_entry(at, form: str, button: str) -> None:
+    next(b for b in at.button if b.key == f"FormSubmitter:{form}-{button}").click().run()
+    assert not at.exception, at.exception
+
+
+def test_two_people_editing_one_person_in_the_registry_keep_both_changes(db_url, finished_workshop):
+    """The first changes the role, the second the team: the second is told, keeps their team, and saves both."""
+    bea = owners.list_people(db_url)[0]
+    first, second = facilitator("owners"), facilitator("owners")
+    for at in (first, second):
+        at.selectbox(key="person_pick").set_value(bea.id).run()
+    first.text_input(key=f"person_role_{bea.id}").input("Chief data officer")
+    save_entry(first, f"person_form_{bea.id}", "Save person")
+    assert first.success[0].value == "Saved Bea Santos."
+    second.text_input(key=f"person_team_name_{bea.id}").input("Data platform")
+    save_entry(second, f"person_form_{bea.id}", "Save person")
+    notice = second.warning[0].value
+    assert "your save was refused and nothing was overwritten" in notice, notice
+    assert "The form now shows their changes: role Chief data officer" in notice, notice
+    assert second.text_input(key=f"person_role_{bea.id}_g1").value == "Chief data officer"
+    assert second.text_input(key=f"person_team_name_{bea.id}_g1").value == "Data platform"  # theirs kept
+    assert owners.get_person(db_url, bea.id).team_name == ""  # nothing saved yet
+    save_entry(second, f"person_form_{bea.id}", "Save person")
+    saved = owners.get_person(db_url, bea.id)
+    assert (saved.role, saved.team_name, saved.version) == ("Chief data officer", "Data platform", 3)
+    assert second.success[0].value == "Saved Bea Santos."
+
+
+def test_two_people_editing_one_domain_keep_both_changes_and_a_departed_owner_stays(db_url, finished_workshop):
+    """Before the fix, saving a domain whose owner had left cleared its owner: the form only listed active people."""
+    bea = owners.list_people(db_url)[0]
+    carl = owners.save_person(db_url, name="Carl Okafor", email="carl@example.org")
+    domain = owners.save_domain(db_url, name="Customers", owner_id=bea.id)
+    owners.save_person(
+        db_url, name=bea.name, email=bea.email, role=bea.role, active=False, person_id=bea.id, expected_version=bea.version
+    )
+    first, second = facilitator("owners"), facilitator("owners")
+    for at in (first, second):
+        at.selectbox(key="domain_pick").set_value(domain.id).run()
+        assert at.selectbox(key=f"domain_owner_id_{domain.id}").value == bea.id
+    first.selectbox(key=f"domain_steward_id_{domain.id}").set_value(carl.id)
+    save_entry(first, f"domain_form_{domain.id}", "Save domain")
+    assert owners.get_domain(db_url, domain.id).owner_name == "Bea Santos"  # still the (departed) owner
+    second.text_input(key=f"domain_consumers_{domain.id}").input("Finance")
+    save_entry(second, f"domain_form_{domain.id}", "Save domain")
+    assert "The form now shows their changes: steward Carl Okafor" in second.warning[0].value
+    save_entry(second, f"domain_form_{domain.id}", "Save domain")
+    saved = owners.get_domain(db_url, domain.id)
+    assert (saved.owner_name, saved.steward_name, saved.consumers) == ("Bea Santos", "Carl Okafor", "Finance")
 
 
 @pytest.mark.parametrize("page", ["gaps", "board", "owners", "playbooks", "screen", "summary"])

@@ -1,11 +1,11 @@
-"""The data owner registry: clear errors, and CSV imports that are all or nothing."""
+"""The data owner registry: clear errors, CSV imports that are all or nothing, and no overwritten edits."""
 
 from __future__ import annotations
 
 import pytest
 
 from maturity.services import owners
-from maturity.services.errors import InvalidInput
+from maturity.services.errors import Conflict, InvalidInput
 
 PEOPLE = b"name,email,team,role\nAlex Morgan,alex@example.org,Data,CDO\nGrace Liu,grace@example.org,Marketing,Ops lead\n"
 
@@ -26,6 +26,55 @@ def test_domains_need_owners_from_the_registry(db_url):
         owners.save_domain(db_url, name="Orders", owner_id=999)
     with pytest.raises(InvalidInput, match="already exists"):
         owners.save_domain(db_url, name="customers")
+
+
+def test_a_second_save_of_the_same_version_of_a_person_is_a_conflict_and_overwrites_nothing(db_url):
+    alex = owners.save_person(db_url, name="Alex", email="alex@example.org", role="Analyst")
+    assert alex.version == 1
+    first = owners.save_person(
+        db_url, name="Alex", email="alex@example.org", role="CDO", person_id=alex.id, expected_version=alex.version
+    )
+    assert first.version == 2
+    with pytest.raises(Conflict, match="Someone else saved this person while you were editing it"):
+        owners.save_person(
+            db_url, name="Alex", email="alex@example.org", team_name="Data", person_id=alex.id, expected_version=alex.version
+        )
+    kept = owners.get_person(db_url, alex.id)
+    assert (kept.role, kept.team_name, kept.version) == ("CDO", "", 2)
+    unchanged = owners.save_person(
+        db_url, name="Alex", email="alex@example.org", role="CDO", person_id=alex.id, expected_version=2
+    )
+    assert unchanged.version == 2, "a save that changes nothing does not make other open forms stale"
+    with pytest.raises(InvalidInput, match="must name the version"):
+        owners.save_person(db_url, name="Alex", email="alex@example.org", person_id=alex.id)
+
+
+def test_a_second_save_of_the_same_version_of_a_domain_is_a_conflict_and_overwrites_nothing(db_url):
+    alex = owners.save_person(db_url, name="Alex", email="alex@example.org")
+    grace = owners.save_person(db_url, name="Grace", email="grace@example.org")
+    customers = owners.save_domain(db_url, name="Customers", owner_id=alex.id)
+    owners.save_domain(db_url, name="Customers", owner_id=grace.id, domain_id=customers.id, expected_version=customers.version)
+    with pytest.raises(Conflict, match="Someone else saved this data domain"):
+        owners.save_domain(
+            db_url, name="Customers", owner_id=alex.id, consumers="Finance", domain_id=customers.id,
+            expected_version=customers.version,
+        )  # fmt: skip
+    kept = owners.get_domain(db_url, customers.id)
+    assert (kept.owner_name, kept.consumers, kept.version) == ("Grace", "", 2)
+
+
+def test_an_import_that_changes_an_entry_makes_open_forms_stale_and_one_that_does_not_leaves_them(db_url):
+    owners.import_people_csv(db_url, PEOPLE)
+    owners.import_people_csv(db_url, PEOPLE)  # the same file again changes nothing
+    assert [p.version for p in owners.list_people(db_url)] == [1, 1]
+    owners.import_people_csv(db_url, PEOPLE.replace(b"Ops lead", b"Head of marketing ops"))
+    assert [p.version for p in owners.list_people(db_url)] == [1, 2]  # only Grace changed
+    domains = b"name,description,owner_email,steward_email,creating_team,consumers\nCustomers,Accounts,grace@example.org,,Marketing,Finance\n"
+    owners.import_domains_csv(db_url, domains)
+    owners.import_domains_csv(db_url, domains)
+    assert [d.version for d in owners.list_domains(db_url)] == [1]
+    owners.import_domains_csv(db_url, domains.replace(b"Finance", b"Finance and Sales"))
+    assert [d.version for d in owners.list_domains(db_url)] == [2]
 
 
 def test_people_import_adds_updates_and_round_trips(db_url):

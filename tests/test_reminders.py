@@ -34,7 +34,6 @@ PUBLIC_URL = "https://maturity.example.org"
 SENDER = "maturity@example.org"
 
 
-
 class Mailbox:
     """An aiosmtpd handler that keeps every message, and refuses the recipients in `refuse` with a 550."""
 
@@ -134,7 +133,9 @@ def people(db_url):
         "dana": action("Dana's overdue task", dana, -3),
         "unowned": ax.create_action(db_url, title="Nobody's yet", due_on=TODAY - timedelta(days=1)),
     }
-    owners.save_person(db_url, name="Dana Weiss", email="dana@example.org", active=False, person_id=dana.id)
+    owners.save_person(
+        db_url, name="Dana Weiss", email="dana@example.org", active=False, person_id=dana.id, expected_version=dana.version
+    )
     return {"bea": bea, "carl": carl, "dana": dana, "eve": eve, "actions": made}
 
 

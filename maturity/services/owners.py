@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 from maturity.domain.roles import Permission
 from maturity.services import audit
 from maturity.services.authz import requires
-from maturity.services.errors import InvalidInput, NotFound
+from maturity.services.errors import Conflict, InvalidInput, NotFound
 from maturity.services.exports import to_csv
 from maturity.storage.engine import read_session, write_session
 from maturity.storage.tables import DataDomain, Person, Team
@@ -41,6 +41,7 @@ class PersonView:
     team_name: str
     role: str
     active: bool
+    version: int
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class DomainView:
     creating_team_id: int | None
     creating_team: str
     consumers: str
+    version: int
 
 
 # --------------------------------------------------------------------------- people
@@ -67,25 +69,42 @@ def list_people(url: str, *, active_only: bool = False) -> list[PersonView]:
         if active_only:
             query = query.where(Person.active)
         teams = dict(session.exec(select(Team.id, Team.name)).all())
-        return [
-            PersonView(p.id, p.name, p.email, p.team_id, teams.get(p.team_id, ""), p.role, p.active)
-            for p in session.exec(query).all()
-        ]
+        return [_person_view(p, teams.get(p.team_id, "")) for p in session.exec(query).all()]
+
+
+@requires(Permission.VIEW_OWNERS, Permission.VIEW_ACTIONS)
+def get_person(url: str, person_id: int) -> PersonView:
+    with read_session(url) as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise NotFound("That person is no longer in the registry.")
+        team = session.get(Team, person.team_id) if person.team_id else None
+        return _person_view(person, team.name if team else "")
+
+
+def _person_view(p: Person, team_name: str) -> PersonView:
+    return PersonView(p.id, p.name, p.email, p.team_id, team_name, p.role, p.active, p.version)
 
 
 @requires(Permission.EDIT_OWNERS)
 def save_person(
-    url: str, *, name: str, email: str, team_name: str = "", role: str = "", active: bool = True, person_id: int | None = None
-) -> PersonView:
-    """Add a person, or change one (person_id); raise InvalidInput for a bad or duplicate e-mail."""
+    url: str, *, name: str, email: str, team_name: str = "", role: str = "", active: bool = True,
+    person_id: int | None = None, expected_version: int | None = None,
+) -> PersonView:  # fmt: skip
+    """Add a person, or change one (person_id, as shown at expected_version).
+
+    Raise InvalidInput for a bad or duplicate e-mail, Conflict if someone saved the person since."""
     with write_session(url) as session:
+        person = _editing(
+            session, Person, person_id, expected_version, what="person", gone="That person is no longer in the registry."
+        )
         values = _person_values(session, name, email, team_name, role, active, exclude_id=person_id)
-        person = session.get(Person, person_id) if person_id else Person(**values)
-        if person is None:
-            raise NotFound("That person is no longer in the registry.")
+        person = person or Person(**values)
         changes = _changes(person if person_id else None, values)
         for key, value in values.items():
             setattr(person, key, value)
+        if person_id and changes:
+            person.version += 1
         session.add(person)
         session.flush()
         if changes:
@@ -95,9 +114,24 @@ def save_person(
                 changes=changes,
             )  # fmt: skip
         team = session.get(Team, person.team_id) if person.team_id else None
-        return PersonView(
-            person.id, person.name, person.email, person.team_id, team.name if team else "", person.role, person.active
+        return _person_view(person, team.name if team else "")
+
+
+def _editing(session: Session, table, row_id: int | None, expected_version: int | None, *, what: str, gone: str):
+    """The row a form edits (None for a new one), refused if it went or someone saved it since the form showed it."""
+    if not row_id:
+        return None
+    if expected_version is None:
+        raise InvalidInput(f"A change to a {what} must name the version it was made on.")
+    row = session.get(table, row_id)
+    if row is None:
+        raise NotFound(gone)
+    if row.version != expected_version:
+        raise Conflict(
+            f"Someone else saved this {what} while you were editing it, so your changes were not saved and nothing "
+            "was overwritten."
         )
+    return row
 
 
 def _changes(before: object | None, values: dict) -> dict:
@@ -145,32 +179,49 @@ def _team_id(session: Session, team_name: str, *, create: bool) -> int | None:
 @requires(Permission.VIEW_OWNERS, Permission.VIEW_ACTIONS)
 def list_domains(url: str) -> list[DomainView]:
     with read_session(url) as session:
-        people = dict(session.exec(select(Person.id, Person.name)).all())
-        teams = dict(session.exec(select(Team.id, Team.name)).all())
-        return [
-            DomainView(
-                d.id,
-                d.name,
-                d.description,
-                d.owner_id,
-                people.get(d.owner_id, ""),
-                d.steward_id,
-                people.get(d.steward_id, ""),
-                d.creating_team_id,
-                teams.get(d.creating_team_id, ""),
-                d.consumers,
-            )  # fmt: skip
-            for d in session.exec(select(DataDomain).order_by(DataDomain.name)).all()
-        ]
+        return _domain_views(session, select(DataDomain).order_by(DataDomain.name))
+
+
+@requires(Permission.VIEW_OWNERS, Permission.VIEW_ACTIONS)
+def get_domain(url: str, domain_id: int) -> DomainView:
+    with read_session(url) as session:
+        views = _domain_views(session, select(DataDomain).where(DataDomain.id == domain_id))
+        if not views:
+            raise NotFound("That data domain no longer exists.")
+        return views[0]
+
+
+def _domain_views(session: Session, query) -> list[DomainView]:
+    people = dict(session.exec(select(Person.id, Person.name)).all())
+    teams = dict(session.exec(select(Team.id, Team.name)).all())
+    return [
+        DomainView(
+            d.id,
+            d.name,
+            d.description,
+            d.owner_id,
+            people.get(d.owner_id, ""),
+            d.steward_id,
+            people.get(d.steward_id, ""),
+            d.creating_team_id,
+            teams.get(d.creating_team_id, ""),
+            d.consumers,
+            d.version,
+        )  # fmt: skip
+        for d in session.exec(query).all()
+    ]
 
 
 @requires(Permission.EDIT_OWNERS)
 def save_domain(
     url: str, *, name: str, description: str = "", owner_id: int | None = None, steward_id: int | None = None,
-    creating_team: str = "", consumers: str = "", domain_id: int | None = None,
+    creating_team: str = "", consumers: str = "", domain_id: int | None = None, expected_version: int | None = None,
 ) -> DomainView:  # fmt: skip
-    """Add or change a data domain; the owner and steward must be people in the registry."""
+    """Add or change a data domain (domain_id, as shown at expected_version); the owner and steward must be in the registry."""
     with write_session(url) as session:
+        domain = _editing(
+            session, DataDomain, domain_id, expected_version, what="data domain", gone="That data domain no longer exists."
+        )
         clean = " ".join(str(name or "").split())
         if not clean:
             raise InvalidInput("A data domain needs a name.")
@@ -180,9 +231,7 @@ def save_domain(
         for role, person_id in (("owner", owner_id), ("steward", steward_id)):
             if person_id is not None and session.get(Person, person_id) is None:
                 raise InvalidInput(f"The {role} is not in the data owner registry.")
-        domain = session.get(DataDomain, domain_id) if domain_id else DataDomain(name=clean)
-        if domain is None:
-            raise NotFound("That data domain no longer exists.")
+        domain = domain or DataDomain(name=clean)
         values = {
             "name": clean[:120], "description": description.strip(), "owner_id": owner_id, "steward_id": steward_id,
             "creating_team_id": _team_id(session, creating_team, create=True), "consumers": consumers.strip()[:500],
@@ -190,6 +239,8 @@ def save_domain(
         changes = _changes(domain if domain_id else None, values)
         for key, value in values.items():
             setattr(domain, key, value)
+        if domain_id and changes:
+            domain.version += 1
         session.add(domain)
         session.flush()
         if changes:
@@ -197,7 +248,7 @@ def save_domain(
                 session, entity="domain", entity_id=domain.id, verb="changed" if domain_id else "added",
                 summary=f"Data domain {domain.name}" + (f": {', '.join(changes)}" if domain_id else " added"), changes=changes,
             )  # fmt: skip
-    return next(d for d in list_domains(url) if d.id == domain.id)
+        return _domain_views(session, select(DataDomain).where(DataDomain.id == domain.id))[0]
 
 
 # --------------------------------------------------------------------------- CSV
@@ -251,6 +302,8 @@ def import_people_csv(url: str, data: bytes) -> tuple[int, int]:
                 problems.append(f"Row {number}: {exc}")
                 continue
             if existing:
+                if _changes(existing, values):
+                    existing.version += 1  # a form open on this person sees the import as someone else's save
                 for key, value in values.items():
                     setattr(existing, key, value)
                 session.add(existing)
@@ -298,11 +351,15 @@ def import_domains_csv(url: str, data: bytes) -> tuple[int, int]:
                 added += 1
             else:
                 updated += 1
-            domain.description, domain.owner_id, domain.steward_id = row.get("description", ""), ids["owner"], ids["steward"]
-            domain.creating_team_id, domain.consumers = (
-                _team_id(session, row.get("creating_team", ""), create=True),
-                row.get("consumers", "")[:500],
-            )
+            values = {
+                "description": row.get("description", ""), "owner_id": ids["owner"], "steward_id": ids["steward"],
+                "creating_team_id": _team_id(session, row.get("creating_team", ""), create=True),
+                "consumers": row.get("consumers", "")[:500],
+            }  # fmt: skip
+            if domain.id is not None and _changes(domain, values):
+                domain.version += 1  # a form open on this domain sees the import as someone else's save
+            for key, value in values.items():
+                setattr(domain, key, value)
             session.add(domain)
             session.flush()
         if problems:

@@ -279,6 +279,7 @@ class Person(SQLModel, table=True):
     role: str = Field(default="", max_length=120)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # a save names the version it started from
 
 
 class DataDomain(SQLModel, table=True):
@@ -292,6 +293,7 @@ class DataDomain(SQLModel, table=True):
     creating_team_id: int | None = Field(default=None, foreign_key="team.id")
     consumers: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Action(SQLModel, table=True):

@@ -5,10 +5,11 @@ import streamlit as st
 
 from maturity.domain.roles import Permission
 from maturity.services import owners
-from maturity.services.errors import ServiceError, describe_failure
+from maturity.services.errors import Conflict, ServiceError, describe_failure
 from maturity.ui import context
 from maturity.ui.access import require
 from maturity.ui.components import notice_ui
+from maturity.ui.merge import SharedForm
 
 require(Permission.VIEW_OWNERS)
 url = context.database_url()
@@ -17,17 +18,48 @@ st.title("Data owners")
 st.caption("Who owns and who stewards each data domain. Actions are assigned to people from this registry.")
 
 
-def attempt(function, *args, success: str, **kwargs) -> None:
+def attempt(function, *args, success: str, then=None, **kwargs) -> None:
+    """Call a service; say what went wrong, or note `success` (formatted with a tuple result) for the next run."""
     try:
         result = function(*args, **kwargs)
+    except Conflict:
+        raise  # a shared form takes the other person's values
     except owners.ImportRejected as exc:
         st.error("Nothing was imported:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
     except ServiceError as exc:
         st.error(str(exc))
     except Exception as exc:  # noqa: BLE001 - said to a person; nothing half-saved (one transaction)
-        st.error(f"Not saved: {describe_failure(exc)}")
+        st.error(f"Not saved: {describe_failure(exc)}. What you typed is still in the form.")
     else:
+        if then is not None:
+            then(result)
         st.session_state["owners_message"] = success.format(*result) if isinstance(result, tuple) else success
+        st.rerun()
+
+
+def save_entry(form: SharedForm, save, submitted: dict, *, ids: dict, latest, fields, describe, keys: list[str]) -> None:
+    """Save a person or a domain as its form shows it.
+
+    After someone else's save, the form takes their values where this person changed nothing (SharedForm);
+    after a new entry is saved, its form starts empty for the next one."""
+    entry_id = next(iter(ids.values()))
+
+    def saved(view) -> None:
+        if entry_id:
+            form.saved(fields(view), view.version)
+        else:
+            for key in keys:
+                st.session_state.pop(key, None)
+
+    try:
+        attempt(save, url, **submitted, **ids, success=f"Saved {' '.join(str(submitted['name']).split())}.", then=saved)
+    except Conflict:
+        try:
+            fresh = latest(url, entry_id)
+        except ServiceError as exc:
+            st.error(str(exc))
+            return
+        form.conflict(submitted, fields(fresh), fresh.version, describe)
         st.rerun()
 
 
@@ -38,6 +70,30 @@ def csv_ui(what: str, columns: tuple[str, ...], matching: str, importer, exporte
     if upload is not None and st.button(f"Import {what}", key=f"{what}_import"):
         attempt(importer, url, upload.getvalue(), success="Imported: {} added, {} updated.")
     st.download_button(f"Export {what} (CSV)", exporter(url), f"{what}.csv", "text/csv", key=f"{what}_export")
+
+
+PERSON_LABELS = {"name": "Name", "email": "E-mail", "team_name": "Team", "role": "Role", "active": "Active"}
+DOMAIN_LABELS = {
+    "name": "Domain or asset", "description": "Description", "owner_id": "Owner", "steward_id": "Steward",
+    "creating_team": "Team that creates the data", "consumers": "Main consumers",
+}  # fmt: skip
+
+
+def person_fields(person: owners.PersonView | None) -> dict:
+    if person is None:
+        return {"name": "", "email": "", "team_name": "", "role": "", "active": True}
+    return {field: getattr(person, field) for field in PERSON_LABELS}
+
+
+def describe_person(field: str, value) -> str:
+    shown = ("yes" if value else "no") if field == "active" else (value or "—")
+    return f"{PERSON_LABELS[field].lower()} {shown}"
+
+
+def domain_fields(domain: owners.DomainView | None) -> dict:
+    if domain is None:
+        return {"name": "", "description": "", "owner_id": None, "steward_id": None, "creating_team": "", "consumers": ""}
+    return {field: getattr(domain, field) for field in DOMAIN_LABELS}
 
 
 notice_ui("owners_message")
@@ -63,25 +119,26 @@ with people_tab:
         key="person_pick",
     )
     current = next((p for p in people if p.id == editing), None)
+    person_form = SharedForm(f"person_{editing}", probe=f"person_name_{editing}")
+    draft = person_form.open(person_fields(current), current.version if current else 0)
+    d, k = draft.values, draft.suffix
+    if notice := person_form.notice():
+        st.warning(notice, icon=":material/sync_problem:")
+    keys = {field: f"person_{field}_{editing}{k}" for field in PERSON_LABELS}
     with st.form(f"person_form_{editing}"):
         a, b = st.columns(2)
-        name = a.text_input("Name", value=current.name if current else "", key=f"person_name_{editing}")
-        email = b.text_input("E-mail", value=current.email if current else "", key=f"person_email_{editing}")
-        team = a.text_input("Team", value=current.team_name if current else "", key=f"person_team_{editing}")
-        role = b.text_input("Role", value=current.role if current else "", key=f"person_role_{editing}")
-        active = st.checkbox("Active", value=current.active if current else True, key=f"person_active_{editing}")
+        submitted = {
+            "name": a.text_input("Name", value=d["name"], key=keys["name"]),
+            "email": b.text_input("E-mail", value=d["email"], key=keys["email"]),
+            "team_name": a.text_input("Team", value=d["team_name"], key=keys["team_name"]),
+            "role": b.text_input("Role", value=d["role"], key=keys["role"]),
+            "active": st.checkbox("Active", value=d["active"], key=keys["active"]),
+        }
         if st.form_submit_button("Save person", type="primary"):
-            attempt(
-                owners.save_person,
-                url,
-                name=name,
-                email=email,
-                team_name=team,
-                role=role,
-                active=active,
-                person_id=current.id if current else None,
-                success=f"Saved {name}.",
-            )
+            save_entry(
+                person_form, owners.save_person, submitted, ids={"person_id": editing or None, "expected_version": draft.version},
+                latest=owners.get_person, fields=person_fields, describe=describe_person, keys=list(keys.values()),
+            )  # fmt: skip
     csv_ui("people", owners.PEOPLE_COLUMNS, "People are matched by e-mail", owners.import_people_csv, owners.export_people_csv)
 
 with domains_tab:
@@ -106,7 +163,8 @@ with domains_tab:
         )
     else:
         st.info("No data domains yet. Add one below or import a CSV.")
-    active_people = [p for p in owners.list_people(url) if p.active]
+    everyone = {p.id: p for p in people}
+    active_people = [p for p in people if p.active]
     choice = st.selectbox(
         "Add or edit",
         [0, *(d.id for d in domains)],
@@ -114,46 +172,41 @@ with domains_tab:
         key="domain_pick",
     )
     current_domain = next((d for d in domains if d.id == choice), None)
+    domain_form = SharedForm(f"domain_{choice}", probe=f"domain_name_{choice}")
+    draft = domain_form.open(domain_fields(current_domain), current_domain.version if current_domain else 0)
+    d, k = draft.values, draft.suffix
+    # Active people, and whoever the domain names now even if they have left (so the form shows the truth).
     person_ids = [None, *(p.id for p in active_people)]
+    person_ids += [pid for pid in (d["owner_id"], d["steward_id"]) if pid is not None and pid not in person_ids]
 
     def person_name(pid):
-        return "— nobody —" if pid is None else next(p.name for p in active_people if p.id == pid)
+        return "— nobody —" if pid is None else everyone[pid].name if pid in everyone else f"person {pid}"
 
-    def index_of(pid):
-        return person_ids.index(pid) if pid in person_ids else 0
+    def describe_domain(field: str, value) -> str:
+        shown = person_name(value) if field in ("owner_id", "steward_id") else (value or "—")
+        return f"{DOMAIN_LABELS[field].lower()} {shown}"
 
+    if notice := domain_form.notice():
+        st.warning(notice, icon=":material/sync_problem:")
+    keys = {field: f"domain_{field}_{choice}{k}" for field in DOMAIN_LABELS}
     with st.form(f"domain_form_{choice}"):
-        name = st.text_input("Domain or asset", value=current_domain.name if current_domain else "", key=f"domain_name_{choice}")
-        description = st.text_area(
-            "Description", value=current_domain.description if current_domain else "", key=f"domain_desc_{choice}", height=80
+        submitted = {"name": st.text_input(DOMAIN_LABELS["name"], value=d["name"], key=keys["name"])}
+        submitted["description"] = st.text_area(
+            DOMAIN_LABELS["description"], value=d["description"], key=keys["description"], height=80
         )
         a, b = st.columns(2)
-        owner_id = a.selectbox(
-            "Owner",
-            person_ids,
-            index=index_of(current_domain.owner_id if current_domain else None),
-            format_func=person_name,
-            key=f"domain_owner_{choice}",
+        for column, field in ((a, "owner_id"), (b, "steward_id")):
+            submitted[field] = column.selectbox(
+                DOMAIN_LABELS[field], person_ids, index=person_ids.index(d[field]), format_func=person_name, key=keys[field]
+            )
+        submitted["creating_team"] = a.text_input(
+            DOMAIN_LABELS["creating_team"], value=d["creating_team"], key=keys["creating_team"]
         )
-        steward_id = b.selectbox(
-            "Steward",
-            person_ids,
-            index=index_of(current_domain.steward_id if current_domain else None),
-            format_func=person_name,
-            key=f"domain_steward_{choice}",
-        )
-        creating = a.text_input(
-            "Team that creates the data",
-            value=current_domain.creating_team if current_domain else "",
-            key=f"domain_team_{choice}",
-        )
-        consumers = b.text_input(
-            "Main consumers", value=current_domain.consumers if current_domain else "", key=f"domain_consumers_{choice}"
-        )
+        submitted["consumers"] = b.text_input(DOMAIN_LABELS["consumers"], value=d["consumers"], key=keys["consumers"])
         if st.form_submit_button("Save domain", type="primary"):
-            attempt(
-                owners.save_domain, url, name=name, description=description, owner_id=owner_id, steward_id=steward_id,
-                creating_team=creating, consumers=consumers, domain_id=current_domain.id if current_domain else None, success=f"Saved {name}.",
+            save_entry(
+                domain_form, owners.save_domain, submitted, ids={"domain_id": choice or None, "expected_version": draft.version},
+                latest=owners.get_domain, fields=domain_fields, describe=describe_domain, keys=list(keys.values()),
             )  # fmt: skip
     csv_ui(
         "domains",
