@@ -20,7 +20,7 @@ import pytest
 from maturity.content.definitions import HORIZON_LABELS
 
 from .conftest import sign_in, wait_for_app_idle
-from .helpers import button, go, main_area, metric, pick
+from .helpers import button, go, main_area, metric, pick, pick_all
 
 pytestmark = pytest.mark.browser
 
@@ -94,9 +94,7 @@ def start_show_of_hands_workshop(page, *, new_team: bool) -> int:
         _choose(page, team_box, TEAM)
     segments = form.get_by_test_id("stMultiSelect")
     segments.get_by_role("button", name="Clear all").click()
-    for _, name in SEGMENTS:
-        pick(page, segments.get_by_role("combobox", name="Segments to vote on"), name)
-    page.keyboard.press("Escape")
+    pick_all(page, segments, "Segments to vote on", [name for _, name in SEGMENTS])
     expect(segments.get_by_role("button", name=re.compile(r"^Remove "))).to_have_count(len(SEGMENTS))
     form.get_by_test_id("stRadio").get_by_text(re.compile(r"^Show of hands:")).click()
     expect(form.get_by_role("radio", name=re.compile(r"^Show of hands:"))).to_be_checked()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from .conftest import APP_TIMEOUT_MS, open_app, sign_in, wait_for_app_idle
-from .helpers import button, download_csv, go, main_area, metric
+from .helpers import button, download_csv, go, main_area, metric, pick, pick_all
 
 pytestmark = pytest.mark.browser
 
@@ -90,17 +90,13 @@ def start_workshop(page, app_url: str, *, team: str, mode: str) -> Started:
 
     # Other tests may have created teams, and then the form defaults to the first of them.
     team_box = form.get_by_role("combobox", name="Team")
-    team_box.click()
-    page.get_by_role("option", name="— a new team —", exact=True).click()
+    pick(page, team_box, "— a new team —")
     expect(team_box).to_have_value("— a new team —")
     form.get_by_role("textbox", name="New team name").fill(team)
 
     segments = form.get_by_test_id("stMultiSelect")
     segments.get_by_role("button", name="Clear all").click()
-    for name in SEGMENTS:
-        segments.get_by_role("combobox", name="Segments to vote on").click()
-        page.get_by_role("option", name=name, exact=True).click()
-    page.keyboard.press("Escape")
+    pick_all(page, segments, "Segments to vote on", SEGMENTS)
     expect(segments.get_by_role("group", name="Selected values")).to_have_text(re.compile(r"^Data strategy.*Skills.*Metrics$"))
     expect(segments.get_by_role("button", name=re.compile(r"^Remove "))).to_have_count(3)
 
