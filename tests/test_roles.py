@@ -298,6 +298,24 @@ def test_an_owner_updates_their_action_on_my_actions(owned, monkeypatch):
     assert history[-1].by == "A owner" and history[-1].changes == {"status": ["open", "in_progress"]}
 
 
+def test_my_actions_opens_one_action_at_a_time(owned):
+    """Before: every overdue action opened at once, a page of forms for an owner who is behind."""
+    url, owner, mine, _theirs = owned
+    late = [
+        ax.create_action(url, title=f"Late by {days} days", owner_id=owner.person_id, due_on=date.today() - timedelta(days=days), by="Test admin")
+        for days in (3, 20, 9)
+    ]
+    at = _signed_in(StaffRole.OWNER, url)
+    expanded = {e.label.split(" ")[0]: e.proto.expanded for e in at.expander if e.label.startswith("#")}
+    assert expanded == {f"#{late[1].id}": True, f"#{late[2].id}": False, f"#{late[0].id}": False, f"#{mine.id}": False}
+    assert "3 of your actions are overdue" in at.caption[0].value
+    at.selectbox(key=f"my_status_{late[0].id}").set_value("blocked")
+    at.button(key=f"FormSubmitter:my_action_{late[0].id}-Update").click().run()
+    assert not at.exception and "Updated “Late by 3 days” (Blocked)" in at.success[0].value
+    expanded = {e.label.split(" ")[0]: e.proto.expanded for e in at.expander if e.label.startswith("#")}
+    assert [label for label, is_open in expanded.items() if is_open] == [f"#{late[0].id}"]  # the one just updated
+
+
 def test_the_sign_in_page_says_when_the_provider_cannot_be_reached(db_url):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.secrets["auth"] = AUTH

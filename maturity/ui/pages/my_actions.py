@@ -18,6 +18,7 @@ actor = require(Permission.EDIT_OWN_ACTIONS)
 url = context.database_url()
 catalog = context.catalog()
 today = date.today()
+LAST_UPDATED = "my_last_updated"
 segment_names = {s.id: s.name for m in catalog.models.values() for s in m.segments}
 
 st.title("My actions")
@@ -48,10 +49,15 @@ if not mine:
     st.info("Nothing assigned to you" + ("" if show_closed else " is open") + ".", icon=":material/celebration:")
 
 STATUSES = list(ax.STATUS_LABELS)
+# One action open at a time, so a long list stays a list: the one just updated, else the most overdue (soonest due first).
+overdue = [a.id for a in open_ones if a.overdue(today)]
+focus = st.session_state.get(LAST_UPDATED) if st.session_state.get(LAST_UPDATED) in {a.id for a in mine} else next(iter(overdue), None)
+if len(overdue) > 1:
+    st.caption(f":red[{len(overdue)} of your actions are overdue], most overdue first. Open one to update it.")
 for action in mine:
     due = "no due date" if action.due_on is None else f"due {action.due_on:%d %b %Y}"
     late = f" · :red[{(today - action.due_on).days} days overdue]" if action.overdue(today) else ""
-    with st.expander(f"#{action.id} {action.title} — {ax.STATUS_LABELS[action.status]}, {due}", expanded=action.overdue(today)):
+    with st.expander(f"#{action.id} {action.title} — {ax.STATUS_LABELS[action.status]}, {due}", expanded=action.id == focus):
         st.caption(
             f"{action.team_name or 'No team'} · {segment_names.get(action.segment_id or '', 'no segment')} · "
             f"priority {action.priority}{late}"
@@ -100,6 +106,7 @@ for action in mine:
                 st.error(f"Not saved: {describe_failure(exc)}. What you typed is still in the form.")
             else:
                 form.saved({"status": view.status, "evidence_url": view.evidence_url}, view.version)
+                st.session_state[LAST_UPDATED] = view.id
                 st.session_state["my_action_message"] = f"Updated “{view.title}” ({ax.STATUS_LABELS[view.status]})."
                 st.rerun()
 
