@@ -52,10 +52,11 @@ def pick(page, box, option: str | re.Pattern[str]) -> None:
 
 
 def pick_all(page, multiselect, label: str, options: list[str]) -> None:
-    """Choose `options`, in order, in a multiselect (inside a form: no rerun between picks) and close its list.
+    """Choose `options`, in order, in a multiselect inside a form (no rerun between picks).
 
     A chosen option leaves the list, so one a closing popover swallowed is told by its missing chip: choose it
-    again, at once, so the chips keep the order asked for."""
+    again, at once, so the chips keep the order asked for. The chips are looked at with the list closed: while
+    it is open they are hidden from the accessibility tree."""
     from playwright.sync_api import expect
 
     box = multiselect.get_by_role("combobox", name=label)
@@ -63,14 +64,13 @@ def pick_all(page, multiselect, label: str, options: list[str]) -> None:
         chip = multiselect.get_by_role("button", name=f"Remove {option}", exact=True)
         for attempt in range(3):
             pick(page, box, option)
+            page.keyboard.press("Escape")
             try:
                 expect(chip).to_have_count(1, timeout=3_000)
                 break
             except AssertionError:
                 if attempt == 2:
                     raise
-                page.keyboard.press("Escape")
-    page.keyboard.press("Escape")
 
 
 def download_csv(page, button: str) -> list[dict[str, str]]:
