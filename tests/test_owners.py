@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from maturity.services import owners
+from maturity.services import owner_imports, owners
 from maturity.services.errors import Conflict, InvalidInput
 
 PEOPLE = b"name,email,team,role\nAlex Morgan,alex@example.org,Data,CDO\nGrace Liu,grace@example.org,Marketing,Ops lead\n"
@@ -64,31 +64,31 @@ def test_a_second_save_of_the_same_version_of_a_domain_is_a_conflict_and_overwri
 
 
 def test_an_import_that_changes_an_entry_makes_open_forms_stale_and_one_that_does_not_leaves_them(db_url):
-    owners.import_people_csv(db_url, PEOPLE)
-    owners.import_people_csv(db_url, PEOPLE)  # the same file again changes nothing
+    owner_imports.import_people_csv(db_url, PEOPLE)
+    owner_imports.import_people_csv(db_url, PEOPLE)  # the same file again changes nothing
     assert [p.version for p in owners.list_people(db_url)] == [1, 1]
-    owners.import_people_csv(db_url, PEOPLE.replace(b"Ops lead", b"Head of marketing ops"))
+    owner_imports.import_people_csv(db_url, PEOPLE.replace(b"Ops lead", b"Head of marketing ops"))
     assert [p.version for p in owners.list_people(db_url)] == [1, 2]  # only Grace changed
     domains = b"name,description,owner_email,steward_email,creating_team,consumers\nCustomers,Accounts,grace@example.org,,Marketing,Finance\n"
-    owners.import_domains_csv(db_url, domains)
-    owners.import_domains_csv(db_url, domains)
+    owner_imports.import_domains_csv(db_url, domains)
+    owner_imports.import_domains_csv(db_url, domains)
     assert [d.version for d in owners.list_domains(db_url)] == [1]
-    owners.import_domains_csv(db_url, domains.replace(b"Finance", b"Finance and Sales"))
+    owner_imports.import_domains_csv(db_url, domains.replace(b"Finance", b"Finance and Sales"))
     assert [d.version for d in owners.list_domains(db_url)] == [2]
 
 
 def test_people_import_adds_updates_and_round_trips(db_url):
-    assert owners.import_people_csv(db_url, PEOPLE) == (2, 0)
-    assert owners.import_people_csv(db_url, PEOPLE.replace(b"Ops lead", b"Head of marketing ops")) == (0, 2)
+    assert owner_imports.import_people_csv(db_url, PEOPLE) == (2, 0)
+    assert owner_imports.import_people_csv(db_url, PEOPLE.replace(b"Ops lead", b"Head of marketing ops")) == (0, 2)
     assert [p.role for p in owners.list_people(db_url)] == ["CDO", "Head of marketing ops"]
-    exported = owners.export_people_csv(db_url)
-    assert owners.import_people_csv(db_url, exported) == (0, 2)
+    exported = owner_imports.export_people_csv(db_url)
+    assert owner_imports.import_people_csv(db_url, exported) == (0, 2)
 
 
 def test_one_bad_row_imports_nothing_and_says_which_row_and_why(db_url):
     bad = PEOPLE + b"Bob,not-an-email,Data,Analyst\nDup,alex@example.org,Data,x\n"
-    with pytest.raises(owners.ImportRejected) as caught:
-        owners.import_people_csv(db_url, bad)
+    with pytest.raises(owner_imports.ImportRejected) as caught:
+        owner_imports.import_people_csv(db_url, bad)
     assert caught.value.problems == [
         "Row 4: 'not-an-email' is not a valid e-mail address.",
         "Row 5: alex@example.org is also on row 2.",
@@ -97,12 +97,12 @@ def test_one_bad_row_imports_nothing_and_says_which_row_and_why(db_url):
 
 
 def test_domain_import_rejects_unknown_owners(db_url):
-    owners.import_people_csv(db_url, PEOPLE)
+    owner_imports.import_people_csv(db_url, PEOPLE)
     good = b"name,description,owner_email,steward_email,creating_team,consumers\nCustomers,Accounts,grace@example.org,alex@example.org,Marketing,Finance\n"
-    assert owners.import_domains_csv(db_url, good) == (1, 0)
+    assert owner_imports.import_domains_csv(db_url, good) == (1, 0)
     bad = good + b"Orders,Invoices,nobody@example.org,,Finance,Everyone\n"
-    with pytest.raises(owners.ImportRejected, match="Row 3: owner nobody@example.org is not in the data owner registry"):
-        owners.import_domains_csv(db_url, bad)
+    with pytest.raises(owner_imports.ImportRejected, match="Row 3: owner nobody@example.org is not in the data owner registry"):
+        owner_imports.import_domains_csv(db_url, bad)
     assert [d.name for d in owners.list_domains(db_url)] == ["Customers"]
 
 
@@ -111,5 +111,5 @@ def test_domain_import_rejects_unknown_owners(db_url):
     [(b"\xff\xfe", "not UTF-8"), (b"who,where\nx,y\n", "header row must include name, email"), (b"name,email\n", "no rows")],
 )
 def test_unreadable_files_are_explained(db_url, data, message):
-    with pytest.raises(owners.ImportRejected, match=message):
-        owners.import_people_csv(db_url, data)
+    with pytest.raises(owner_imports.ImportRejected, match=message):
+        owner_imports.import_people_csv(db_url, data)

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from maturity.domain.roles import Permission
-from maturity.services import owners
+from maturity.services import owner_imports, owners
 from maturity.services.errors import Conflict, ServiceError, describe_failure
 from maturity.ui import context
 from maturity.ui.access import require
@@ -24,7 +24,7 @@ def attempt(function, *args, success: str, then=None, **kwargs) -> None:
         result = function(*args, **kwargs)
     except Conflict:
         raise  # a shared form takes the other person's values
-    except owners.ImportRejected as exc:
+    except owner_imports.ImportRejected as exc:
         st.error("Nothing was imported:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
     except ServiceError as exc:
         st.error(str(exc))
@@ -139,7 +139,7 @@ with people_tab:
                 person_form, owners.save_person, submitted, ids={"person_id": editing or None, "expected_version": draft.version},
                 latest=owners.get_person, fields=person_fields, describe=describe_person, keys=list(keys.values()),
             )  # fmt: skip
-    csv_ui("people", owners.PEOPLE_COLUMNS, "People are matched by e-mail", owners.import_people_csv, owners.export_people_csv)
+    csv_ui("people", owner_imports.PEOPLE_COLUMNS, "People are matched by e-mail", owner_imports.import_people_csv, owner_imports.export_people_csv)
 
 with domains_tab:
     domains = owners.list_domains(url)
@@ -210,8 +210,8 @@ with domains_tab:
             )  # fmt: skip
     csv_ui(
         "domains",
-        owners.DOMAIN_COLUMNS,
+        owner_imports.DOMAIN_COLUMNS,
         "Owners and stewards are people's e-mails",
-        owners.import_domains_csv,
-        owners.export_domains_csv,
+        owner_imports.import_domains_csv,
+        owner_imports.export_domains_csv,
     )
