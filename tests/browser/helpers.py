@@ -7,6 +7,7 @@ import io
 import re
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from .conftest import wait_for_app_idle
 
@@ -57,8 +58,6 @@ def pick_all(page, multiselect, label: str, options: list[str]) -> None:
     A chosen option leaves the list, so one a closing popover swallowed is told by its missing chip: choose it
     again, at once, so the chips keep the order asked for. The chips are looked at with the list closed: while
     it is open they are hidden from the accessibility tree."""
-    from playwright.sync_api import expect
-
     box = multiselect.get_by_role("combobox", name=label)
     for option in options:
         chip = multiselect.get_by_role("button", name=f"Remove {option}", exact=True)

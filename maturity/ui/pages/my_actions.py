@@ -51,7 +51,8 @@ if not mine:
 STATUSES = list(ax.STATUS_LABELS)
 # One action open at a time, so a long list stays a list: the one just updated, else the most overdue (soonest due first).
 overdue = [a.id for a in open_ones if a.overdue(today)]
-focus = st.session_state.get(LAST_UPDATED) if st.session_state.get(LAST_UPDATED) in {a.id for a in mine} else next(iter(overdue), None)
+last = st.session_state.get(LAST_UPDATED)
+focus = last if any(a.id == last for a in mine) else next(iter(overdue), None)
 if len(overdue) > 1:
     st.caption(f":red[{len(overdue)} of your actions are overdue], most overdue first. Open one to update it.")
 for action in mine:

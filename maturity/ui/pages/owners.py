@@ -37,12 +37,14 @@ def attempt(function, *args, success: str, then=None, **kwargs) -> None:
         st.rerun()
 
 
-def save_entry(form: SharedForm, save, submitted: dict, *, ids: dict, latest, fields, describe, keys: list[str]) -> None:
-    """Save a person or a domain as its form shows it.
+def save_entry(
+    form: SharedForm, save, submitted: dict, *, id_name: str, entry_id: int, version: int, latest, fields, describe, keys: list[str]
+) -> None:
+    """Save a person or a domain (`id_name` names its id for `save`; 0 for a new one) as its form shows it.
 
     After someone else's save, the form takes their values where this person changed nothing (SharedForm);
     after a new entry is saved, its form starts empty for the next one."""
-    entry_id = next(iter(ids.values()))
+    ids = {id_name: entry_id or None, "expected_version": version if entry_id else None}
 
     def saved(view) -> None:
         if entry_id:
@@ -136,7 +138,7 @@ with people_tab:
         }
         if st.form_submit_button("Save person", type="primary"):
             save_entry(
-                person_form, owners.save_person, submitted, ids={"person_id": editing or None, "expected_version": draft.version},
+                person_form, owners.save_person, submitted, id_name="person_id", entry_id=editing, version=draft.version,
                 latest=owners.get_person, fields=person_fields, describe=describe_person, keys=list(keys.values()),
             )  # fmt: skip
     csv_ui("people", owner_imports.PEOPLE_COLUMNS, "People are matched by e-mail", owner_imports.import_people_csv, owner_imports.export_people_csv)
@@ -205,7 +207,7 @@ with domains_tab:
         submitted["consumers"] = b.text_input(DOMAIN_LABELS["consumers"], value=d["consumers"], key=keys["consumers"])
         if st.form_submit_button("Save domain", type="primary"):
             save_entry(
-                domain_form, owners.save_domain, submitted, ids={"domain_id": choice or None, "expected_version": draft.version},
+                domain_form, owners.save_domain, submitted, id_name="domain_id", entry_id=choice, version=draft.version,
                 latest=owners.get_domain, fields=domain_fields, describe=describe_domain, keys=list(keys.values()),
             )  # fmt: skip
     csv_ui(
