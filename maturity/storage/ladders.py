@@ -29,11 +29,13 @@ def model_ladders() -> dict[str, tuple[int, int]]:
 
 def fit_ladders(connection: Connection) -> int:
     """Give each workshop still on the 0..5 default its model's ladder, when every level recorded for it fits; returns how many."""
-    ladders = model_ladders()
     rows = connection.execute(
         text("SELECT id, model_id FROM workshop WHERE level_min = :low AND level_max = :high"),
         {"low": OLD_DEFAULT[0], "high": OLD_DEFAULT[1]},
     ).all()
+    if not rows:
+        return 0  # a new database, or one already fitted: no need to read the content
+    ladders = model_ladders()
     fixed = 0
     for workshop_id, model_id in rows:
         ladder = ladders.get(model_id)
