@@ -316,6 +316,26 @@ def test_my_actions_opens_one_action_at_a_time(owned):
     assert [label for label, is_open in expanded.items() if is_open] == [f"#{late[0].id}"]  # the one just updated
 
 
+def test_an_owner_whose_action_was_given_to_someone_else_meanwhile_is_told_not_shown_a_traceback(owned, monkeypatch):
+    """The action changed hands between the refused save and the look at the latest version (a narrow race)."""
+    url, _owner, mine, theirs = owned
+    at = _signed_in(StaffRole.OWNER, url)
+    update = ax.update_action
+
+    def refused(*_args, **_kwargs):
+        with acting_as(authz_admin()):
+            update(url, mine.id, expected_version=mine.version, owner_id=theirs.owner_id, by="Test admin")
+        raise accounts.Conflict("Someone else saved this action while you were editing it.")
+
+    monkeypatch.setattr(ax, "update_action", refused)
+    at.selectbox(key=f"my_status_{mine.id}").set_value("in_progress")
+    at.button(key=f"FormSubmitter:my_action_{mine.id}-Update").click().run()
+    assert not at.exception, at.exception
+    assert at.error[0].value.startswith("Your update was not saved: This action is not yours"), at.error[0].value
+    monkeypatch.undo()
+    assert ax.get_action(url, mine.id).status == "open"
+
+
 def test_the_sign_in_page_says_when_the_provider_cannot_be_reached(db_url):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.secrets["auth"] = AUTH

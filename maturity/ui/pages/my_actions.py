@@ -92,15 +92,19 @@ for action in mine:
                     url, action.id, expected_version=draft.version, by=editor_name(), comment=comment, **form.changes(submitted)
                 )
             except Conflict:
-                latest = ax.get_action(url, action.id)
-                theirs = {"status": latest.status, "evidence_url": latest.evidence_url}
-                form.conflict(
-                    submitted,
-                    theirs,
-                    latest.version,
-                    lambda f, v: f"{f.replace('_url', '').replace('_', ' ')} {ax.STATUS_LABELS.get(v, v) or '—'}",
-                )
-                st.rerun()
+                try:
+                    latest = ax.get_action(url, action.id)
+                except ServiceError as exc:  # e.g. given to someone else meanwhile: nothing to merge into
+                    st.error(f"Your update was not saved: {exc}")
+                else:
+                    theirs = {"status": latest.status, "evidence_url": latest.evidence_url}
+                    form.conflict(
+                        submitted,
+                        theirs,
+                        latest.version,
+                        lambda f, v: f"{f.replace('_url', '').replace('_', ' ')} {ax.STATUS_LABELS.get(v, v) or '—'}",
+                    )
+                    st.rerun()
             except ServiceError as exc:
                 st.error(str(exc))
             except Exception as exc:  # noqa: BLE001 - said to a person; what they typed stays in the form
