@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 import urllib.request
+import zipfile
 
 import pytest
 
 from .conftest import sign_in, wait_for_app_idle
+from .helpers import go, main_area
 
 pytestmark = pytest.mark.browser
 
@@ -92,6 +94,30 @@ def test_browsing_the_content_library(page, app_url, artifacts):
     expect(playbooks.get_by_text("3 of 48 playbooks")).to_be_visible()
     expect(playbooks.get_by_test_id("stExpander")).to_have_count(3)
     page.screenshot(path=artifacts / "library-playbooks-search.png", full_page=False)
+
+
+def test_the_audit_log_exports_what_was_just_done(page, app_url, tmp_path):
+    """Both files are built when their button is clicked, one after the other, not on every run of the page."""
+    sign_in(page, app_url)
+    go(page, "Data owners")
+    form = main_area(page).get_by_test_id("stForm").filter(has_text="Save person")
+    form.get_by_role("textbox", name="Name", exact=True).fill("Audrey Trail")
+    form.get_by_role("textbox", name="E-mail", exact=True).fill("audrey.trail@example.org")
+    form.get_by_role("button", name="Save person").click()
+    wait_for_app_idle(page)
+    expect(main_area(page).get_by_text("Saved Audrey Trail.")).to_be_visible()
+    go(page, "Audit log")
+    files = {}
+    for label in ("Export (CSV)", "Export (Excel)"):
+        with page.expect_download() as info:
+            main_area(page).get_by_role("button", name=label).click()
+        assert info.value.failure() is None, info.value.failure()
+        files[info.value.suggested_filename] = info.value.path().read_bytes()
+    assert set(files) == {"audit-log.csv", "audit-log.xlsx"}
+    assert "Audrey Trail <audrey.trail@example.org> added to the registry" in files["audit-log.csv"].decode("utf-8-sig")
+    (tmp_path / "audit.xlsx").write_bytes(files["audit-log.xlsx"])
+    with zipfile.ZipFile(tmp_path / "audit.xlsx") as book:
+        assert "Audrey Trail" in book.read("xl/sharedStrings.xml").decode()
 
 
 def test_home_page_fits_a_phone(phone_page, app_url, artifacts):
