@@ -7,8 +7,13 @@ plus the owners' calendar feeds, with sign-in settings taken from MATURITY_OIDC_
 
 import streamlit as st
 
+from maturity.logs import configure_logging
+
+configure_logging()  # once per process; later runs find it done
+
 if __name__ == "__main__":
     from maturity.ui.access import EDITOR_NAME, Visit, md_escape, sign_out, who_is_here, write_pending_cookie
+    from maturity.ui.failures import page_guard
     from maturity.ui.navigation import pages_for
     from maturity.ui.presentation import PRESENT_PARAM, presenting
 
@@ -38,7 +43,8 @@ if __name__ == "__main__":
                 st.caption(f"Signed in as **{md_escape(actor.name)}** · {actor.role.label}")
             if actor is None or actor.how != "no sign-in":
                 st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=sign_out, type="tertiary")
-    page.run()
+    with page_guard(page.url_path or "home"):  # a failure is logged with a reference and said in a sentence
+        page.run()
 else:
     from maturity.ui.server import routes, secrets
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import errno
 import sqlite3
 
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from maturity.config import SettingError
 
@@ -18,6 +19,11 @@ def describe_failure(exc: BaseException) -> str:
     """A one-line, human explanation of an unexpected failure, with what to do about it."""
     if isinstance(exc, ServiceError | SettingError):
         return str(exc)
+    return known_failure(exc) or f"{type(exc).__name__}: {exc}"
+
+
+def known_failure(exc: BaseException) -> str | None:
+    """What a failure of the surroundings means (a full disk, a locked or unreachable database…), or None for a bug."""
     original = getattr(exc, "orig", None) or exc
     text = str(original).lower()
     if isinstance(exc, ArgumentError) or "could not parse sqlalchemy url" in text:
@@ -44,7 +50,19 @@ def describe_failure(exc: BaseException) -> str:
             "the database file is damaged (SQLite says it is malformed); stop the app, restore the latest backup "
             "(python -m maturity restore FILE) or repair a copy with sqlite3's .recover, and keep the damaged file"
         )
-    return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A database blip that the next try may not meet: busy, locked, a dropped or exhausted connection."""
+    if isinstance(exc, DisconnectionError | PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return isinstance(exc, OperationalError) and any(
+        word in text for word in ("database is locked", "busy", "could not connect", "connection", "timeout", "terminating")
+    )
 
 
 class NotFound(ServiceError):

@@ -14,6 +14,7 @@ from maturity.services.workshops import RULE_LABELS, WorkshopView, get_workshop,
 from maturity.storage.tables import Confidence, ConsensusRule
 from maturity.ui.access import editor_name
 from maturity.ui.ballot import level_text
+from maturity.ui.failures import act  # noqa: F401 - the pages' one way to call a service from a button
 from maturity.ui.merge import SharedForm
 from maturity.ui.navigation import page_link_ui
 
@@ -193,21 +194,6 @@ def _consensus_change(model: ModelDefinition, field: str, value) -> str:
         shown = "no target" if value is None else level_text(model, value)
         return f"{'consensus' if field == 'level' else 'target'} {shown}"
     return f"{field} {value!r}" if field == "confidence" else f"{field} edited"
-
-
-def act(function, *args, then=None) -> None:
-    """Run a service call from a button; say plainly what went wrong, otherwise refresh the page (or `then`)."""
-    try:
-        function(*args)
-    except ServiceError as exc:
-        st.error(str(exc))
-        return
-    except Exception as exc:  # noqa: BLE001
-        st.error(f"That did not work: {describe_failure(exc)}")
-        return
-    if then is not None:
-        then()
-    st.rerun()
 
 
 def chosen_workshop(url: str, page_title: str, load=get_workshop):

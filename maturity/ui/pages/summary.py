@@ -12,6 +12,7 @@ from maturity.services.summary import workshop_summary
 from maturity.ui import context
 from maturity.ui.access import can, require
 from maturity.ui.ballot import level_text
+from maturity.ui.downloads import download_ui
 from maturity.ui.facilitation import act, chosen_workshop
 from maturity.ui.navigation import page_link_ui, page_path
 
@@ -120,4 +121,4 @@ downloads = [
     ),
 ]
 for column, (label, data, suffix, mime, icon) in zip(st.columns(len(downloads)), downloads, strict=True):
-    column.download_button(label, data, f"{stem}-{suffix}", mime, key=f"dl_{suffix}", icon=icon)
+    download_ui(label, data, f"{stem}-{suffix}", mime, key=f"dl_{suffix}", icon=icon, where=column)

@@ -17,6 +17,8 @@ from maturity.ui.components import notice_ui
 from maturity.ui.live import qr_png
 from maturity.ui.navigation import page_path
 
+LAUNCHED = "campaign_launched"
+
 require(Permission.RUN_SURVEYS)
 url = context.database_url()
 catalog = context.catalog()
@@ -38,6 +40,8 @@ if campaigns:
         ]
     )  # fmt: skip
     st.dataframe(frame, hide_index=True, width="stretch", height=min(360, 38 + 35 * len(frame)))
+    if (launched_id := st.session_state.pop(LAUNCHED, None)) is not None:
+        st.session_state["campaign_pick"] = launched_id  # before the box is drawn: Streamlit refuses a drawn widget's value
     chosen_id = st.selectbox(
         "Campaign",
         [c.id for c in campaigns],
@@ -118,5 +122,5 @@ if launched:
         st.error(f"Not launched: {describe_failure(exc)}")
     else:
         st.session_state["survey_message"] = f"Launched “{new.title}”. Share its link below."
-        st.session_state["campaign_pick"] = new.id
+        st.session_state[LAUNCHED] = new.id  # the next run opens it in the campaign box
         st.rerun()
