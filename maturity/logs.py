@@ -53,7 +53,9 @@ def log_settings(environ: dict[str, str] | None = None) -> tuple[str, str]:
     if level == "WARN":
         level = "WARNING"
     if level not in LEVELS:
-        raise LogSettingError(f"MATURITY_LOG_LEVEL={environ['MATURITY_LOG_LEVEL']!r} is not a level; use one of {', '.join(LEVELS)}")
+        raise LogSettingError(
+            f"MATURITY_LOG_LEVEL={environ['MATURITY_LOG_LEVEL']!r} is not a level; use one of {', '.join(LEVELS)}"
+        )
     form = (environ.get("MATURITY_LOG_FORMAT") or "text").strip().lower()
     if form not in FORMATS:
         raise LogSettingError(f"MATURITY_LOG_FORMAT={environ['MATURITY_LOG_FORMAT']!r} is not a format; use text or json")

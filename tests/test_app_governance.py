@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -230,10 +231,8 @@ def test_importing_people_with_one_bad_row_imports_nothing_and_names_the_row(db_
     at.file_uploader(key="people_upload").upload("people.csv", bad, "text/csv").run()
     at.button(key="people_import").click().run()
     assert not at.exception
-    assert (
-        "Nothing was imported" in at.error[0].value
-        and "Row 3: 'bob-at-example' is not a valid e-mail address." in at.error[0].value
-    )
+    shown = re.sub(r"\\(.)", r"\1", at.error[0].value)  # the rows are drawn literally: Markdown escapes in the source
+    assert "Nothing was imported" in shown and "Row 3: 'bob-at-example' is not a valid e-mail address." in shown
     assert owners.list_people(db_url) == []
     good = bad.replace(b"bob-at-example", b"bob@example.org")
     at.file_uploader(key="people_upload").upload("people.csv", good, "text/csv").run()

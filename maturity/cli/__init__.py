@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from maturity.cli import content, database, people, reports, serve
 from maturity.domain.roles import COMMAND_LINE
+from maturity.logs import configure_logging
 from maturity.services.authz import acting_as
+from maturity.services.errors import ServiceError, known_failure
+
+log = logging.getLogger("maturity.cli")
 
 COMMANDS_HELP = """commands:
   validate [PATH ...]  check content files (all configured content when no path is given)
@@ -30,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m maturity",
         description="Data maturity workshops, surveys and governance actions.",
-        epilog=COMMANDS_HELP + "\nenvironment: MATURITY_DB_URL, MATURITY_CONTENT_DIR (see README.md)",
+        epilog=COMMANDS_HELP
+        + "\noptions: --debug (anywhere) prints the full traceback of an unexpected error and debug log lines"
+        + "\nenvironment: MATURITY_DB_URL, MATURITY_CONTENT_DIR, MATURITY_LOG_LEVEL, MATURITY_LOG_FORMAT (see README.md)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -40,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # anywhere on the line: `python -m maturity report --debug` reads naturally
+    argv = [a for a in argv if a != "--debug"]
+    configure_logging(level="DEBUG" if debug else None)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -50,8 +61,15 @@ def main(argv: list[str] | None = None) -> int:
             return args.handler(args)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # the last line of defence: a person reads this, not a developer
-        from maturity.services.errors import describe_failure
-
-        print(f"error: {describe_failure(exc)}", file=sys.stderr)
+    except ServiceError as exc:  # a refusal says what to do; no traceback
+        log.info("refused: %s: %s", args.command, exc)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a person reads this, not a developer
+        if debug:
+            log.exception("%s failed", args.command)
+        sentence = known_failure(exc) or f"{type(exc).__name__}: {exc}"
+        if not debug:
+            sentence += " (run again with --debug for the full traceback)"
+        print(f"error: {sentence}", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from datetime import date
 
 import altair as alt
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 e = html.escape
 
@@ -53,7 +56,8 @@ def chart_figure(chart: alt.TopLevelMixin, caption: str) -> str:
         import vl_convert
 
         png = vl_convert.vegalite_to_png(chart.to_dict(), scale=IMAGE_SCALE, allowed_base_urls=[])
-    except Exception as exc:  # a report is still worth having without one picture
+    except Exception as exc:  # noqa: BLE001 - a report is still worth having without one picture; the log says why
+        log.warning("the chart %r could not be drawn for a report", caption, exc_info=exc)
         return f'<p class="missing">The chart “{e(caption)}” could not be drawn ({e(type(exc).__name__)}); the table has its numbers.</p>'
     width = int.from_bytes(png[16:20], "big") // IMAGE_SCALE  # from the PNG header
     data = base64.b64encode(png).decode("ascii")

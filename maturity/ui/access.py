@@ -8,6 +8,7 @@ Everyone else is a visitor until they sign in: with the organisation's identity 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,8 +18,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from maturity.domain.roles import Actor, Permission, StaffRole, role_from_claim
 from maturity.services import accounts, authz
 from maturity.services.access import SIGN_IN_HOURS, facilitator_token, valid_facilitator_token
-from maturity.services.errors import describe_failure
 from maturity.ui import context
+from maturity.ui.failures import failure_message
 
 SECRET_FLAG = "signed_in_with_secret"
 ACTOR = "actor"  # the signed-in Actor (a small frozen dataclass), refreshed on every full run
@@ -32,6 +33,8 @@ COOKIE = "maturity_facilitator"
 _COOKIE_PENDING = "facilitator_cookie_pending"
 _SIGNED_OUT = "signed_out"
 EDITOR_NAME = "editor_name"
+log = logging.getLogger(__name__)
+_said_secrets: list[bool] = []
 
 
 class Visit(StrEnum):
@@ -127,8 +130,9 @@ def _provider_person() -> Who:
                 admin_emails=settings.admin_emails,
             )
             st.session_state[ACCOUNT_ID] = account.id
-    except Exception as exc:  # noqa: BLE001 - said to the person, who can do nothing else here
-        return Who(Visit.WAITING, email=email, problem=f"Signing you in did not work: {describe_failure(exc)}")
+    except Exception as exc:  # noqa: BLE001 - logged by failure_message and said to the person, who can do nothing else here
+        message = failure_message(exc, doing="signing in with the identity provider", failed="Signing you in did not work")
+        return Who(Visit.WAITING, email=email, problem=message)
     actor = account.actor()
     return Who(Visit.STAFF, actor) if actor else Who(Visit.WAITING, email=account.email)
 
@@ -137,7 +141,10 @@ def provider_auth() -> dict | None:
     """Streamlit's [auth] settings when sign-in with an identity provider is configured (MATURITY_OIDC_* or secrets.toml)."""
     try:
         section = st.secrets.get("auth")
-    except Exception:  # noqa: BLE001 - no secrets at all: no identity provider
+    except FileNotFoundError as exc:  # no secrets at all: no identity provider
+        if exc.__cause__ is not None and not _said_secrets:  # a secrets.toml that does not parse: say it once a process
+            _said_secrets.append(True)
+            log.warning("the identity provider is ignored: %s", exc)
         return None
     if not section:
         return None

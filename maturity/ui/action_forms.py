@@ -6,8 +6,9 @@ import streamlit as st
 
 from maturity.content.definitions import HORIZON_LABELS, Horizon, PlaybookDefinition
 from maturity.services import actions as ax
-from maturity.services.errors import Conflict, ServiceError, describe_failure
+from maturity.services.errors import Conflict
 from maturity.services.owners import list_domains, list_people
+from maturity.ui.failures import attempt
 from maturity.ui.merge import SharedForm
 
 NOBODY = 0
@@ -77,17 +78,13 @@ def create_from_gap_ui(
         evidence = c.text_input("Evidence link", key=f"{key}_evidence", placeholder="https://…")
         created = st.form_submit_button("Create the action", type="primary", icon=":material/add_task:")
     if created:
-        try:
+        with attempt("creating an action", failed="Not created", keep="What you typed is still in the form.") as create:
             action = ax.create_action(
                 url, title=title, description=description, workshop_id=workshop_id, segment_id=segment_id,
                 playbook_id=playbook.id if playbook else None, owner_id=owner_id or None, domain_id=domain_id or None,
                 due_on=due_on, priority=priority, horizon=horizon_choice, evidence_url=evidence, by=by,
             )  # fmt: skip
-        except ServiceError as exc:
-            st.error(str(exc))
-        except Exception as exc:  # noqa: BLE001
-            st.error(f"Not created: {describe_failure(exc)}. What you typed is still in the form.")
-        else:
+        if create.ok:
             st.session_state["action_message"] = (
                 f"Created “{action.title}” for {action.owner_name}, due {action.due_on:%d %b %Y}."
             )
@@ -138,24 +135,21 @@ def edit_action_ui(url: str, action: ax.ActionView, *, by: str) -> None:
             "title": title, "status": status, "owner_id": owner_id or None, "due_on": due_on, "priority": priority,
             "domain_id": domain_id or None, "evidence_url": evidence, "description": description,
         }  # fmt: skip
-        try:
-            view = ax.update_action(
-                url, action.id, expected_version=draft.version, by=by, comment=comment, **form.changes(submitted)
-            )
-        except Conflict:
-            latest = ax.get_action(url, action.id)
-            form.conflict(
-                submitted,
-                _fields(latest),
-                latest.version,
-                lambda f, v: _describe(f, None, v, people=person_label, domains=domain_label),
-            )
-            st.rerun()
-        except ServiceError as exc:
-            st.error(str(exc))
-        except Exception as exc:  # noqa: BLE001
-            st.error(f"Not saved: {describe_failure(exc)}. Your changes are still in the form.")
-        else:
+        with attempt("saving an action", failed="Not saved", keep="Your changes are still in the form.") as save:
+            try:
+                view = ax.update_action(
+                    url, action.id, expected_version=draft.version, by=by, comment=comment, **form.changes(submitted)
+                )
+            except Conflict:  # someone saved first: keep both changes (ui/merge.py)
+                latest = ax.get_action(url, action.id)
+                form.conflict(
+                    submitted,
+                    _fields(latest),
+                    latest.version,
+                    lambda f, v: _describe(f, None, v, people=person_label, domains=domain_label),
+                )
+                st.rerun()
+        if save.ok:
             form.saved(_fields(view), view.version)
             st.session_state[LAST_SAVED] = view.id
             st.session_state["action_message"] = f"Saved “{view.title}” ({ax.STATUS_LABELS[view.status]})."

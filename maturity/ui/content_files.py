@@ -7,8 +7,8 @@ import streamlit as st
 
 from maturity.config import Settings
 from maturity.services import content_files
-from maturity.services.errors import ServiceError, describe_failure
 from maturity.ui.components import notice_ui
+from maturity.ui.failures import attempt, literal
 
 MESSAGE = "content_files_message"
 
@@ -28,10 +28,9 @@ def content_files_ui(url: str, settings: Settings) -> None:
         "id of a built-in replaces it. Every change goes in the audit log."
     )
     notice_ui(MESSAGE)
-    try:
+    with attempt("listing the content folder", failed="The content folder cannot be read") as listing:
         files = content_files.list_files(folder)
-    except OSError as exc:
-        st.error(f"The content folder cannot be read: {describe_failure(exc)}")
+    if not listing.ok:
         return
     if files:
         st.dataframe(
@@ -43,16 +42,16 @@ def content_files_ui(url: str, settings: Settings) -> None:
         )
     upload = st.file_uploader("Add or replace a file (YAML)", type=["yaml", "yml"], key="content_upload")
     if upload is not None and st.button(f"Check and save {upload.name}", key="content_save", type="primary", icon=":material/upload:"):
-        try:
-            saved = content_files.save_file(url, folder, settings.content_sources, upload.name, upload.getvalue())
-        except content_files.ContentRejected as exc:
-            st.error(str(exc), icon=":material/block:")
-            problems_table_ui(exc.problems)
-        except ServiceError as exc:
-            st.error(str(exc))
-        except Exception as exc:  # noqa: BLE001 - disk full, read-only folder: nothing was replaced
-            st.error(f"Not saved: {describe_failure(exc)}. The file that was there is unchanged.")
-        else:
+        rejected = None
+        with attempt("saving a content file", failed="Not saved", keep="The file that was there is unchanged.") as save:
+            try:
+                saved = content_files.save_file(url, folder, settings.content_sources, upload.name, upload.getvalue())
+            except content_files.ContentRejected as exc:  # its problems get a table, not a sentence
+                rejected = exc
+        if rejected is not None:
+            st.error(literal(str(rejected)), icon=":material/block:")
+            problems_table_ui(rejected.problems)
+        elif save.ok:
             st.session_state[MESSAGE] = f"Saved {saved.name}: {saved.defines}. The library shows it within a few seconds."
             st.rerun()
     if files:
@@ -65,16 +64,16 @@ def content_files_ui(url: str, settings: Settings) -> None:
             if not sure:
                 st.warning("Tick the box to confirm.")
             else:
-                try:
-                    content_files.remove_file(url, folder, settings.content_sources, name)
-                except content_files.ContentRejected as exc:
-                    st.error(f"{name} was not removed: other files need it.", icon=":material/block:")
-                    problems_table_ui(exc.problems)
-                except ServiceError as exc:
-                    st.error(str(exc))
-                except Exception as exc:  # noqa: BLE001
-                    st.error(f"Not removed: {describe_failure(exc)}")
-                else:
+                rejected = None
+                with attempt("removing a content file", failed="Not removed") as remove:
+                    try:
+                        content_files.remove_file(url, folder, settings.content_sources, name)
+                    except content_files.ContentRejected as exc:  # its problems get a table, not a sentence
+                        rejected = exc
+                if rejected is not None:
+                    st.error(literal(f"{name} was not removed: other files need it."), icon=":material/block:")
+                    problems_table_ui(rejected.problems)
+                elif remove.ok:
                     st.session_state[MESSAGE] = f"Removed {name}."
                     st.rerun()
 

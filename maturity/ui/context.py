@@ -12,7 +12,7 @@ from maturity.content.catalog import Catalog
 from maturity.services import library
 from maturity.services.access import admin_secret
 from maturity.services.database import prepare_database
-from maturity.services.errors import describe_failure
+from maturity.ui.failures import attempt, failure_message
 
 
 def settings() -> Settings:
@@ -32,10 +32,9 @@ def _migrated(url: str) -> str:
 def database_url() -> str:
     """The database URL, migrated to the latest schema; stops the page with a clear error if it cannot be."""
     url = settings().db_url
-    try:
+    with attempt("preparing the database", failed="The database is not available") as prepared:
         _migrated(url)
-    except Exception as exc:  # shown to a person: say what happened and what to do
-        st.error(f"The database is not available: {describe_failure(exc)}", icon=":material/database:")
+    if not prepared.ok:
         st.stop()
     return url
 
@@ -78,11 +77,9 @@ def announce_admin_secret() -> str | None:
     url = database_url()
     try:
         secret = admin_secret(url, settings())
-    except Exception as exc:  # noqa: BLE001 - the sign-in page says it; nothing is printed that was not stored
-        return (
-            f"The admin secret could not be stored, so nobody can sign in with it yet: {describe_failure(exc)}. "
-            "Set MATURITY_ADMIN_SECRET to choose one without the database."
-        )
+    except Exception as exc:  # noqa: BLE001 - logged by failure_message; the sign-in page says it, and nothing unstored is printed
+        problem = failure_message(exc, doing="storing the admin secret", failed="The admin secret could not be stored")
+        return f"{problem} Nobody can sign in with it yet: set MATURITY_ADMIN_SECRET to choose one without the database."
     if url not in _announced and settings().auth and secret.source == "generated":
         # Like a notebook server: the console that started the app shows how to get in.
         print(f"\n  Facilitator sign-in secret: {secret.value}\n  (set MATURITY_ADMIN_SECRET to choose your own)\n", flush=True)

@@ -17,6 +17,7 @@ from maturity.ui.access import current_actor
 from maturity.ui.failures import failure_message
 
 Data = str | bytes
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class DownloadFailed(RuntimeError):

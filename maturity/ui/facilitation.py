@@ -9,12 +9,12 @@ from maturity.content.definitions import ModelDefinition, SegmentDefinition
 from maturity.domain.tally import VoteSummary, discussion_reason, outlier_levels, suggested_consensus
 from maturity.services import actions as ax
 from maturity.services import consensus as cs
-from maturity.services.errors import Conflict, NotFound, ServiceError, describe_failure
+from maturity.services.errors import Conflict, NotFound
 from maturity.services.workshops import RULE_LABELS, WorkshopView, get_workshop, list_workshops
 from maturity.storage.tables import Confidence, ConsensusRule
 from maturity.ui.access import editor_name
 from maturity.ui.ballot import level_text
-from maturity.ui.failures import act  # noqa: F401 - the pages' one way to call a service from a button
+from maturity.ui.failures import act, attempt  # noqa: F401 - act: the pages' one way to call a service from a button
 from maturity.ui.merge import SharedForm
 from maturity.ui.navigation import page_link_ui
 
@@ -144,23 +144,20 @@ def consensus_form_ui(
             "notes": notes.strip(),
             "evidence": evidence.strip(),
         }
-        try:
-            view = cs.record_consensus(
-                url, workshop_id=workshop.id, segment_id=segment_id, rule=workshop.consensus_rule, recorded_by=editor_name(),
-                expected_version=draft.version or None, **submitted,
-            )  # fmt: skip
-        except Conflict:
-            latest_saved = cs.get_consensus(url, workshop.id, segment_id)
-            theirs = _consensus_fields(latest_saved) if latest_saved else opened
-            form.conflict(
-                submitted, theirs, latest_saved.version if latest_saved else 0, lambda f, v: _consensus_change(model, f, v)
-            )
-            st.rerun()
-        except ServiceError as exc:
-            st.error(str(exc))
-        except Exception as exc:  # noqa: BLE001 - said to a person; the form keeps what was typed
-            st.error(f"Not saved: {describe_failure(exc)}. Your entries are still in the form.")
-        else:
+        with attempt("recording a consensus", failed="Not saved", keep="Your entries are still in the form.") as save:
+            try:
+                view = cs.record_consensus(
+                    url, workshop_id=workshop.id, segment_id=segment_id, rule=workshop.consensus_rule, recorded_by=editor_name(),
+                    expected_version=draft.version or None, **submitted,
+                )  # fmt: skip
+            except Conflict:  # another screen saved first: keep both changes (ui/merge.py)
+                latest_saved = cs.get_consensus(url, workshop.id, segment_id)
+                theirs = _consensus_fields(latest_saved) if latest_saved else opened
+                form.conflict(
+                    submitted, theirs, latest_saved.version if latest_saved else 0, lambda f, v: _consensus_change(model, f, v)
+                )
+                st.rerun()
+        if save.ok:
             form.saved(_consensus_fields(view), view.version)
             st.success(
                 f"Saved: {level_text(model, view.level)}"
@@ -199,10 +196,14 @@ def _consensus_change(model: ModelDefinition, field: str, value) -> str:
 def chosen_workshop(url: str, page_title: str, load=get_workshop):
     """The workshop this page is about (?w= in the URL, or the last one opened), kept in the URL so a
     reload shows the same one; stops the page with a way forward when there is none."""
-    raw_id = st.query_params.get("w") or st.session_state.get("workshop_id")
-    try:
-        loaded = load(url, int(raw_id))
-    except (TypeError, ValueError, NotFound):
+    raw_id = str(st.query_params.get("w") or st.session_state.get("workshop_id") or "")
+    loaded = None
+    if raw_id.isdigit():
+        try:
+            loaded = load(url, int(raw_id))
+        except NotFound:  # an old link or bookmark: offer the list instead
+            loaded = None
+    if loaded is None:
         st.title(page_title)
         workshops = {w.id: f"{w.title} ({'open' if w.is_open else 'ended'})" for w in list_workshops(url)}
         picked = st.selectbox("Workshop", [None, *workshops], format_func=lambda i: "— choose one —" if i is None else workshops[i],

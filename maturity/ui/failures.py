@@ -75,7 +75,7 @@ def attempt(doing: str, *, failed: str = "", keep: str = "", show: bool = True, 
         outcome.ok, outcome.error = False, exc
         outcome.message = failure_message(exc, doing=doing, failed=failed, keep=keep)
         if show:
-            (where or st).error(literal(outcome.message), icon=":material/error:")
+            (where or st).error(outcome.message, icon=":material/error:")
 
 
 def act(function: Callable[..., object], *args, then: Callable[[], object] | None = None, doing: str = "") -> None:

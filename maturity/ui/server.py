@@ -5,7 +5,7 @@ Only what must be known before the first page runs lives here; it is built once 
 
 from __future__ import annotations
 
-import sys
+import logging
 from functools import lru_cache
 
 from starlette.requests import Request
@@ -13,9 +13,12 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from maturity.config import SettingError, get_settings
+from maturity.logs import log_unexpected
 from maturity.services import calendar_feeds
 from maturity.services.database import prepare_database
-from maturity.services.errors import describe_failure
+from maturity.services.errors import known_failure
+
+log = logging.getLogger(__name__)
 
 CALENDAR_PATH = "/calendar/{token}.ics"
 
@@ -25,7 +28,7 @@ def secrets() -> dict | None:
     try:
         oidc = get_settings().oidc
     except SettingError as exc:  # every page says the same, with what to fix; the server still starts
-        print(f"maturity: sign-in with an identity provider is off: {exc}", file=sys.stderr, flush=True)
+        log.warning("sign-in with an identity provider is off: %s", exc)
         return None
     return {"auth": oidc.streamlit_auth()} if oidc else None
 
@@ -45,8 +48,10 @@ def calendar_feed(request: Request) -> Response:
         settings = get_settings()
         _migrated(settings.db_url)
         feed = calendar_feeds.calendar_feed(settings.db_url, request.path_params["token"], public_url=settings.public_url)
-    except Exception as exc:  # noqa: BLE001 - a calendar app shows the text; say what to do
-        return PlainTextResponse(f"The calendar is not available right now: {describe_failure(exc)}\n", status_code=503)
+    except Exception as exc:  # noqa: BLE001 - a calendar app shows the text; the log has the details under the same reference
+        ref = log_unexpected(log, exc, "serving a calendar feed")
+        known = known_failure(exc) or "the details are in the server log"
+        return PlainTextResponse(f"The calendar is not available right now (ref {ref}): {known}.\n", status_code=503)
     if feed is None:
         return PlainTextResponse(
             "This calendar link is not valid (any more). Open 'My actions' in maturity for your current link.\n", status_code=404

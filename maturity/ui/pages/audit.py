@@ -9,12 +9,15 @@ from maturity.domain.roles import Permission
 from maturity.services import audit
 from maturity.ui import context
 from maturity.ui.access import require
+from maturity.ui.downloads import XLSX, download_ui
 
 require(Permission.VIEW_AUDIT)
 url = context.database_url()
 
 st.title("Audit log")
-st.caption("Every change to a consensus, an action, the owner registry, content files, workshops, surveys and roles, with who made it.")
+st.caption(
+    "Every change to a consensus, an action, the owner registry, content files, workshops, surveys and roles, with who made it."
+)
 
 with st.container(border=True):
     a, b, c, d = st.columns([2, 2, 1, 1])
@@ -54,12 +57,32 @@ st.dataframe(frame, hide_index=True, width="stretch", height=min(600, 38 + 35 * 
 left, right = st.columns(2)
 # Built when clicked, not on every run of the page (2,000 events: ~80 ms for both files). A click must not
 # rerun the page: the rerun drops the other button's deferred file, and a second click then fails.
-left.download_button("Export (CSV)", lambda: audit.export_csv(events), "audit-log.csv", "text/csv", key="audit_csv", icon=":material/table:", on_click="ignore")
-right.download_button("Export (Excel)", lambda: audit.export_xlsx(events), "audit-log.xlsx", key="audit_xlsx", icon=":material/grid_on:", on_click="ignore",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+download_ui(
+    "Export (CSV)",
+    lambda: audit.export_csv(events),
+    "audit-log.csv",
+    "text/csv",
+    key="audit_csv",
+    icon=":material/table:",
+    where=left,
+)
+download_ui(
+    "Export (Excel)",
+    lambda: audit.export_xlsx(events),
+    "audit-log.xlsx",
+    XLSX,
+    key="audit_xlsx",
+    icon=":material/grid_on:",
+    where=right,
+)
 
 with st.expander("Field by field, for one change"):
-    picked = st.selectbox("Change", [e.id for e in events], format_func=lambda i: next(f"{e.at:%d %b %H:%M} · {e.actor} · {e.summary[:80]}" for e in events if e.id == i), key="audit_pick")
+    picked = st.selectbox(
+        "Change",
+        [e.id for e in events],
+        format_func=lambda i: next(f"{e.at:%d %b %H:%M} · {e.actor} · {e.summary[:80]}" for e in events if e.id == i),
+        key="audit_pick",
+    )
     event = next(e for e in events if e.id == picked)
     if event.changes:
         st.dataframe(

@@ -14,6 +14,7 @@ from maturity.ui import context
 from maturity.ui.access import editor_name, require
 from maturity.ui.action_forms import LAST_SAVED, edit_action_ui
 from maturity.ui.components import notice_ui
+from maturity.ui.downloads import XLSX, download_ui
 
 require(Permission.VIEW_ACTIONS)
 url = context.database_url()
@@ -113,11 +114,24 @@ else:
     )
 
 e1, e2 = st.columns(2)
-e1.download_button(
-    "Export (CSV)", action_exports.export_csv(actions, segment_names), "actions.csv", "text/csv", key="board_csv", icon=":material/table:"
+download_ui(
+    "Export (CSV)",
+    lambda: action_exports.export_csv(actions, segment_names),
+    "actions.csv",
+    "text/csv",
+    key="board_csv",
+    icon=":material/table:",
+    where=e1,
 )
-e2.download_button("Export (Excel)", action_exports.export_xlsx(actions, segment_names), "actions.xlsx", key="board_xlsx", icon=":material/grid_on:",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+download_ui(
+    "Export (Excel)",
+    lambda: action_exports.export_xlsx(actions, segment_names),
+    "actions.xlsx",
+    XLSX,
+    key="board_xlsx",
+    icon=":material/grid_on:",
+    where=e2,
+)
 
 st.subheader("Update an action")
 pickable = {a.id: f"#{a.id} {a.title}" for a in actions}

@@ -4,10 +4,10 @@ import streamlit as st
 
 from maturity.domain.roles import Permission
 from maturity.services import demo, status
-from maturity.services.errors import describe_failure
 from maturity.ui import context
 from maturity.ui.access import can, require
 from maturity.ui.components import notice_ui
+from maturity.ui.failures import attempt
 from maturity.ui.navigation import page_link_ui
 
 require(Permission.RUN_WORKSHOPS)
@@ -38,12 +38,11 @@ if report.empty:
     if not can(Permission.MANAGE_CONTENT):
         right.caption("An admin can load the demo data.")
     elif right.button("Load demo data", key="load_demo", icon=":material/dataset:", type="primary"):
-        try:
+        # nothing half-written stays: each batch is one transaction, and the next load finishes the rest
+        with attempt("loading the demo data", failed="The demo data could not be loaded") as load:
             with st.spinner("Creating teams, workshops, votes, surveys and actions…"):
                 result = demo.load_demo(url, catalog=catalog)
-        except Exception as exc:  # said to a person; nothing half-written stays (one transaction)
-            st.error(f"The demo data could not be loaded: {describe_failure(exc)}")
-        else:
+        if load.ok:
             st.session_state["demo_message"] = demo.describe(result)
             st.rerun()
 else:

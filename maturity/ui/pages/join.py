@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from maturity.services.errors import ServiceError, describe_failure
 from maturity.services.voting import join_workshop
 from maturity.ui import context
 from maturity.ui.access import PARTICIPANT_PARAM
+from maturity.ui.failures import attempt
 
 url = context.database_url()
 
@@ -25,13 +25,9 @@ with st.form("join_form", border=False, enter_to_submit=True):
     joined = st.form_submit_button("Join", type="primary", width="stretch")
 
 if joined:
-    try:
+    with attempt("joining a workshop", failed="Could not join") as join:
         participant = join_workshop(url, code, nickname)
-    except ServiceError as exc:
-        st.error(str(exc), icon=":material/error:")
-    except Exception as exc:  # noqa: BLE001 - said to a person, with what to do
-        st.error(f"Could not join: {describe_failure(exc)}")
-    else:
+    if join.ok:
         # The token in the URL keeps this phone's identity when it locks and reconnects.
         st.query_params.clear()
         st.query_params[PARTICIPANT_PARAM] = participant.token

@@ -8,10 +8,11 @@ from maturity.domain.roles import Permission
 from maturity.services import actions as ax
 from maturity.services import calendar_feeds
 from maturity.services.access import join_base_url
-from maturity.services.errors import Conflict, ServiceError, describe_failure
+from maturity.services.errors import Conflict, ServiceError
 from maturity.ui import context
 from maturity.ui.access import editor_name, require
 from maturity.ui.components import notice_ui
+from maturity.ui.failures import attempt
 from maturity.ui.merge import SharedForm
 
 actor = require(Permission.EDIT_OWN_ACTIONS)
@@ -87,16 +88,16 @@ for action in mine:
             saved = st.form_submit_button("Update", type="primary", icon=":material/save:")
         if saved:
             submitted = {"status": status, "evidence_url": evidence.strip()}
-            try:  # only what this person changed is sent, so nobody else's edit is written back
-                view = ax.update_action(
-                    url, action.id, expected_version=draft.version, by=editor_name(), comment=comment, **form.changes(submitted)
-                )
-            except Conflict:
-                try:
-                    latest = ax.get_action(url, action.id)
-                except ServiceError as exc:  # e.g. given to someone else meanwhile: nothing to merge into
-                    st.error(f"Your update was not saved: {exc}")
-                else:
+            with attempt("updating one's own action", failed="Not saved", keep="What you typed is still in the form.") as save:
+                try:  # only what this person changed is sent, so nobody else's edit is written back
+                    view = ax.update_action(
+                        url, action.id, expected_version=draft.version, by=editor_name(), comment=comment, **form.changes(submitted)
+                    )
+                except Conflict:
+                    try:
+                        latest = ax.get_action(url, action.id)
+                    except ServiceError as exc:  # e.g. given to someone else meanwhile: nothing to merge into
+                        raise ServiceError(f"Your update was not saved: {exc}") from exc
                     theirs = {"status": latest.status, "evidence_url": latest.evidence_url}
                     form.conflict(
                         submitted,
@@ -105,11 +106,7 @@ for action in mine:
                         lambda f, v: f"{f.replace('_url', '').replace('_', ' ')} {ax.STATUS_LABELS.get(v, v) or '—'}",
                     )
                     st.rerun()
-            except ServiceError as exc:
-                st.error(str(exc))
-            except Exception as exc:  # noqa: BLE001 - said to a person; what they typed stays in the form
-                st.error(f"Not saved: {describe_failure(exc)}. What you typed is still in the form.")
-            else:
+            if save.ok:
                 form.saved({"status": view.status, "evidence_url": view.evidence_url}, view.version)
                 st.session_state[LAST_UPDATED] = view.id
                 st.session_state["my_action_message"] = f"Updated “{view.title}” ({ax.STATUS_LABELS[view.status]})."
@@ -123,11 +120,9 @@ st.caption(
 )
 left, right = st.columns([4, 1])
 renew = right.button("New address", key="calendar_renew", icon=":material/autorenew:")
-try:
+with attempt("finding the owner's calendar address", failed="The calendar address is not available") as calendar:
     token = calendar_feeds.calendar_token(url, actor.person_id, renew=renew)
-except Exception as exc:  # noqa: BLE001
-    st.error(f"The calendar address is not available: {describe_failure(exc)}")
-else:
+if calendar.ok:
     left.code(calendar_feeds.calendar_url(base, token), language=None)
     if not reachable:
         st.caption(":orange[This address uses localhost; set MATURITY_PUBLIC_URL so calendar apps elsewhere can reach it.]")

@@ -5,10 +5,12 @@ import streamlit as st
 
 from maturity.domain.roles import Permission
 from maturity.services import owner_imports, owners
-from maturity.services.errors import Conflict, ServiceError, describe_failure
+from maturity.services.errors import Conflict
 from maturity.ui import context
 from maturity.ui.access import require
 from maturity.ui.components import notice_ui
+from maturity.ui.downloads import download_ui
+from maturity.ui.failures import attempt, literal
 from maturity.ui.merge import SharedForm
 
 require(Permission.VIEW_OWNERS)
@@ -18,19 +20,25 @@ st.title("Data owners")
 st.caption("Who owns and who stewards each data domain. Actions are assigned to people from this registry.")
 
 
-def attempt(function, *args, success: str, then=None, **kwargs) -> None:
-    """Call a service; say what went wrong, or note `success` (formatted with a tuple result) for the next run."""
-    try:
-        result = function(*args, **kwargs)
-    except Conflict:
-        raise  # a shared form takes the other person's values
-    except owner_imports.ImportRejected as exc:
-        st.error("Nothing was imported:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
-    except ServiceError as exc:
-        st.error(str(exc))
-    except Exception as exc:  # noqa: BLE001 - said to a person; nothing half-saved (one transaction)
-        st.error(f"Not saved: {describe_failure(exc)}. What you typed is still in the form.")
-    else:
+def store(function, *args, success: str, then=None, on_conflict=None, **kwargs) -> None:
+    """Call a service; say what went wrong, or note `success` (formatted with a tuple result) for the next run.
+
+    A conflict goes to `on_conflict`, where a shared form takes the other person's values."""
+    rejected = None
+    doing = f"saving in the owner registry ({function.__name__})"
+    with attempt(doing, failed="Not saved", keep="What you typed is still in the form.") as call:
+        try:
+            result = function(*args, **kwargs)
+        except Conflict:
+            if on_conflict is None:
+                raise
+            on_conflict()
+            return
+        except owner_imports.ImportRejected as exc:  # every bad row is listed, not one sentence
+            rejected = exc
+    if rejected is not None:
+        st.error("Nothing was imported:  \n" + "  \n".join(literal(p) for p in rejected.problems))
+    elif call.ok:
         if then is not None:
             then(result)
         st.session_state["owners_message"] = success.format(*result) if isinstance(result, tuple) else success
@@ -53,16 +61,12 @@ def save_entry(
             for key in keys:
                 st.session_state.pop(key, None)
 
-    try:
-        attempt(save, url, **submitted, **ids, success=f"Saved {' '.join(str(submitted['name']).split())}.", then=saved)
-    except Conflict:
-        try:
-            fresh = latest(url, entry_id)
-        except ServiceError as exc:
-            st.error(str(exc))
-            return
+    def merge() -> None:
+        fresh = latest(url, entry_id)
         form.conflict(submitted, fields(fresh), fresh.version, describe)
         st.rerun()
+
+    store(save, url, **submitted, **ids, success=f"Saved {' '.join(str(submitted['name']).split())}.", then=saved, on_conflict=merge)
 
 
 def csv_ui(what: str, columns: tuple[str, ...], matching: str, importer, exporter) -> None:
@@ -70,8 +74,8 @@ def csv_ui(what: str, columns: tuple[str, ...], matching: str, importer, exporte
     st.caption(f"CSV columns: {', '.join(columns)}. {matching}; one bad row imports nothing.")
     upload = st.file_uploader(f"Import {what} (CSV)", type=["csv"], key=f"{what}_upload")
     if upload is not None and st.button(f"Import {what}", key=f"{what}_import"):
-        attempt(importer, url, upload.getvalue(), success="Imported: {} added, {} updated.")
-    st.download_button(f"Export {what} (CSV)", exporter(url), f"{what}.csv", "text/csv", key=f"{what}_export")
+        store(importer, url, upload.getvalue(), success="Imported: {} added, {} updated.")
+    download_ui(f"Export {what} (CSV)", lambda: exporter(url), f"{what}.csv", "text/csv", key=f"{what}_export")
 
 
 PERSON_LABELS = {"name": "Name", "email": "E-mail", "team_name": "Team", "role": "Role", "active": "Active"}

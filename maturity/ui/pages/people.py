@@ -5,10 +5,11 @@ import streamlit as st
 
 from maturity.domain.roles import PERMISSIONS, Permission, StaffRole
 from maturity.services import accounts
-from maturity.services.errors import Conflict, ServiceError, describe_failure
+from maturity.services.errors import Conflict
 from maturity.ui import context
 from maturity.ui.access import provider_auth, require
 from maturity.ui.components import notice_ui
+from maturity.ui.failures import attempt
 from maturity.ui.merge import SharedForm
 
 require(Permission.MANAGE_PEOPLE)
@@ -82,16 +83,13 @@ if people:
     with st.form(f"role_form_{account.id}"):
         role = st.selectbox("Role", ROLE_CHOICES, index=ROLE_CHOICES.index(account.role), format_func=role_label, key=f"role_{account.id}")
         if st.form_submit_button("Save role", type="primary", icon=":material/save:"):
-            try:
-                saved = accounts.set_role(url, account.id, role, expected_version=draft.version)
-            except Conflict as exc:
-                form.saved({"role": account.role}, account.version)  # the next save starts from what the other admin saved
-                st.error(str(exc), icon=":material/sync_problem:")
-            except ServiceError as exc:
-                st.error(str(exc))
-            except Exception as exc:  # noqa: BLE001
-                st.error(f"Not saved: {describe_failure(exc)}")
-            else:
+            with attempt("changing a role", failed="Not saved") as save:
+                try:
+                    saved = accounts.set_role(url, account.id, role, expected_version=draft.version)
+                except Conflict:
+                    form.saved({"role": account.role}, account.version)  # the next save starts from what the other admin saved
+                    raise
+            if save.ok:
                 form.saved({"role": saved.role}, saved.version)
                 st.session_state["people_message"] = f"{saved.email} is now {role_label(saved.role)}; it applies on their next page."
                 st.rerun()
@@ -104,13 +102,9 @@ with st.form("add_account"):
     # the least a person may do comes first: making an admin is a choice, never a default
     role = c.selectbox("Role", list(reversed(ROLE_CHOICES[1:])), key="new_role", format_func=role_label)
     if st.form_submit_button("Add", icon=":material/person_add:"):
-        try:
+        with attempt("adding an account", failed="Not saved") as add:
             added = accounts.add_account(url, email=email, name=name, role=role)
-        except ServiceError as exc:
-            st.error(str(exc))
-        except Exception as exc:  # noqa: BLE001
-            st.error(f"Not saved: {describe_failure(exc)}")
-        else:
+        if add.ok:
             st.session_state["people_message"] = f"{added.email} can sign in as {role_label(added.role)}."
             st.rerun()
 

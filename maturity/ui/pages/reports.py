@@ -5,10 +5,11 @@ import streamlit as st
 from maturity.domain.roles import Permission
 from maturity.services import reports
 from maturity.services import workshops as ws
-from maturity.services.errors import describe_failure
 from maturity.ui import context
 from maturity.ui import leaders as lv
 from maturity.ui.access import require
+from maturity.ui.downloads import download_ui
+from maturity.ui.failures import attempt
 
 require(Permission.VIEW_LEADERS)
 url = context.database_url()
@@ -36,29 +37,22 @@ else:
     request = ("period", filters)
 
 if st.button("Build the report", type="primary", icon=":material/description:", key="build_report"):
-    try:
+    with attempt("building a report", failed="The report could not be built") as build:
         with st.spinner("Drawing the charts…"):
             report = (
                 reports.workshop_report(url, catalog, request[1])
                 if request[0] == "workshop"
                 else reports.period_report(url, catalog, request[1], min_size=lv.min_group_size())
             )
-    except Exception as exc:  # said to a person; nothing is changed by building a report
-        st.error(f"The report could not be built: {describe_failure(exc)}", icon=":material/error:")
-    else:
+    if build.ok:
         st.session_state[READY] = (request, report)
 
 ready = st.session_state.get(READY)
 if ready and ready[0] == request:
     report = ready[1]
     st.success(f"Ready: {report.file_name} ({len(report.html.encode()) / 1024:,.0f} KB).", icon=":material/check_circle:")
-    st.download_button(
-        "Download the report (HTML)",
-        report.html,
-        report.file_name,
-        "text/html",
-        key="report_download",
-        icon=":material/download:",
+    download_ui(
+        "Download the report (HTML)", report.html, report.file_name, "text/html", key="report_download", icon=":material/download:"
     )
 elif ready:
     st.caption("The choice changed since the last report; build it again.")

@@ -11,6 +11,7 @@ from maturity.services import surveys as sv
 from maturity.services.survey_results import visible_groups
 from maturity.ui import context
 from maturity.ui.access import require
+from maturity.ui.downloads import XLSX, download_ui
 
 require(Permission.RUN_SURVEYS)
 url = context.database_url()
@@ -127,17 +128,24 @@ if len(waves) > 1:
 
 st.subheader("Export")
 e1, e2, e3 = st.columns(3)
-e1.download_button(
+# built when clicked: the responses are read from the database only by someone who wants them
+stem = f"survey-{campaign_id}"
+download_ui(
     "Responses (CSV)",
-    sr.responses_csv(url, campaign_id, survey),
-    f"survey-{campaign_id}-responses.csv",
+    lambda: sr.responses_csv(url, campaign_id, survey),
+    f"{stem}-responses.csv",
     "text/csv",
     key="survey_csv",
+    where=e1,
 )
-e2.download_button(
-    "Responses (Excel)", sr.responses_xlsx(url, campaign_id, survey), f"survey-{campaign_id}-responses.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="survey_xlsx",
-)  # fmt: skip
-e3.download_button(
-    "Results (CSV)", sr.results_csv(result, survey), f"survey-{campaign_id}-results.csv", "text/csv", key="results_csv"
+download_ui(
+    "Responses (Excel)",
+    lambda: sr.responses_xlsx(url, campaign_id, survey),
+    f"{stem}-responses.xlsx",
+    XLSX,
+    key="survey_xlsx",
+    where=e2,
+)
+download_ui(
+    "Results (CSV)", lambda: sr.results_csv(result, survey), f"{stem}-results.csv", "text/csv", key="results_csv", where=e3
 )

@@ -5,10 +5,10 @@ from sqlalchemy.engine import make_url
 
 from maturity.domain.roles import Permission
 from maturity.services import reminders, status
-from maturity.services.errors import describe_failure
 from maturity.services.signin import check_provider
 from maturity.ui import context
 from maturity.ui.access import provider_auth, require
+from maturity.ui.failures import attempt
 
 actor = require(Permission.MANAGE_SETTINGS)
 url = context.database_url()
@@ -60,11 +60,9 @@ else:
     with st.form("test_email", border=False):
         to = st.text_input("Send a test e-mail to", value=actor.email, key="test_email_to")
         if st.form_submit_button("Send", icon=":material/send:"):
-            try:
+            with attempt("sending a test e-mail", failed="Not sent") as send:  # MailNotSent says what to check
                 reminders.send_test_email(smtp, to)
-            except Exception as exc:  # noqa: BLE001 - said to the admin, with what to fix
-                st.error(f"Not sent: {describe_failure(exc)}")
-            else:
+            if send.ok:
                 st.success(f"Sent to {to}. If it does not arrive, check the spam folder and the mail server's log.")
 
 st.subheader("Database and content")

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from maturity.services.access import check_admin_secret
-from maturity.services.errors import describe_failure
 from maturity.services.signin import ProviderCheck, check_provider
 from maturity.ui import context
 from maturity.ui.access import provider_auth, secret_sign_in_allowed, sign_in_with_secret
+from maturity.ui.failures import attempt
 
 url = context.database_url()
 settings = context.settings()
@@ -47,11 +47,10 @@ if secret_sign_in_allowed():
             secret = st.text_input("Admin secret", type="password", key="admin_secret")
             submitted = st.form_submit_button("Sign in", type="primary" if auth is None else "secondary")
         if submitted:
-            try:
+            # a read-only or damaged database: say so, and sign nobody in
+            with attempt("checking the admin secret", failed="Cannot check the secret") as check:
                 right = check_admin_secret(url, settings, secret)
-            except Exception as exc:  # noqa: BLE001 - a read-only or damaged database: say so, sign nobody in
-                st.error(f"Cannot check the secret: {describe_failure(exc)}")
-            else:
+            if check.ok:
                 if right:
                     sign_in_with_secret()
                     st.rerun()
