@@ -2,7 +2,8 @@
 
 Streamlit runs this file as the page script on every rerun (as __main__). `streamlit run app.py`
 also imports it once, as the module `app`, and finds the web server at the bottom: this same app
-plus the owners' calendar feeds, with sign-in settings taken from MATURITY_OIDC_*.
+plus the owners' calendar feeds, with sign-in settings taken from MATURITY_OIDC_*, and the handler
+that turns an uncaught failure into a logged reference and one sentence.
 """
 
 import streamlit as st
@@ -12,8 +13,8 @@ from maturity.logs import configure_logging
 configure_logging()  # once per process; later runs find it done
 
 if __name__ == "__main__":
-    from maturity.ui.access import EDITOR_NAME, Visit, md_escape, sign_out, who_is_here, write_pending_cookie
-    from maturity.ui.failures import page_guard
+    from maturity.ui.access import EDITOR_NAME, Visit, sign_out, who_is_here, write_pending_cookie
+    from maturity.ui.failures import literal
     from maturity.ui.navigation import pages_for
     from maturity.ui.presentation import PRESENT_PARAM, presenting
 
@@ -40,12 +41,13 @@ if __name__ == "__main__":
                 # one shared secret is not a person: the name typed here goes in histories and the audit log
                 st.text_input("Your name", key=EDITOR_NAME, placeholder="shown in histories", max_chars=120)
             elif actor is not None:
-                st.caption(f"Signed in as **{md_escape(actor.name)}** · {actor.role.label}")
+                st.caption(f"Signed in as **{literal(actor.name)}** · {actor.role.label}")
             if actor is None or actor.how != "no sign-in":
                 st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=sign_out, type="tertiary")
-    with page_guard(page.url_path or "home"):  # a failure is logged with a reference and said in a sentence
-        page.run()
+    page.run()
 else:
+    from maturity.ui.failures import script_error
     from maturity.ui.server import routes, secrets
 
-    app = st.App(__file__, routes=routes(), secrets=secrets())
+    # script_error: a failure a page let through is logged with a reference and said in a sentence, never a traceback
+    app = st.App(__file__, routes=routes(), secrets=secrets(), on_script_error=script_error)

@@ -42,38 +42,54 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a line is written (a test or a daemon may swap it after set-up)."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 class LogSettingError(ValueError):
     """MATURITY_LOG_LEVEL or MATURITY_LOG_FORMAT holds a value we do not know."""
 
 
-def log_settings(environ: dict[str, str] | None = None) -> tuple[str, str]:
+def log_settings(environ: dict[str, str] | None = None, *, default_level: str = "INFO") -> tuple[str, str]:
     """(level, format) from the environment; raise LogSettingError with what to write instead."""
     environ = os.environ if environ is None else environ
-    level = (environ.get("MATURITY_LOG_LEVEL") or "INFO").strip().upper()
+    level = (environ.get("MATURITY_LOG_LEVEL") or default_level).strip().upper()
     if level == "WARN":
         level = "WARNING"
     if level not in LEVELS:
-        raise LogSettingError(
-            f"MATURITY_LOG_LEVEL={environ['MATURITY_LOG_LEVEL']!r} is not a level; use one of {', '.join(LEVELS)}"
-        )
+        raise LogSettingError(f"MATURITY_LOG_LEVEL={environ['MATURITY_LOG_LEVEL']!r} is not a level; use one of {', '.join(LEVELS)}")
     form = (environ.get("MATURITY_LOG_FORMAT") or "text").strip().lower()
     if form not in FORMATS:
         raise LogSettingError(f"MATURITY_LOG_FORMAT={environ['MATURITY_LOG_FORMAT']!r} is not a format; use text or json")
     return level, form
 
 
-def configure_logging(*, level: str | None = None, stream=None) -> logging.Logger:
-    """Set up the `maturity` logger once per process (later calls only change the level when given one)."""
+def configure_logging(*, level: str | None = None, default_level: str = "INFO", stream=None) -> logging.Logger:
+    """Set up the `maturity` logger: its handler once per process, its level on every call.
+
+    `level` wins over MATURITY_LOG_LEVEL, which wins over `default_level` (the command line's is WARNING:
+    its stderr is read by a person, who gets one sentence per problem)."""
     global _handler
     logger = logging.getLogger(ROOT)
     with _configured:
-        if _handler is None:
+        try:
+            chosen_level, form = log_settings(default_level=default_level)
             problem = None
-            try:
-                chosen_level, form = log_settings()
-            except LogSettingError as exc:  # a mistyped setting must not stop the app: say it, and go on with the defaults
-                chosen_level, form, problem = "INFO", "text", exc
-            _handler = logging.StreamHandler(stream or sys.stderr)
+        except LogSettingError as exc:  # a mistyped setting must not stop the app: say it, and go on with the defaults
+            chosen_level, form, problem = default_level, "text", exc
+        if _handler is None:
+            _handler = logging.StreamHandler(stream) if stream is not None else _Stderr()
             if form == "json":
                 _handler.setFormatter(JsonFormatter())
             else:
@@ -81,12 +97,10 @@ def configure_logging(*, level: str | None = None, stream=None) -> logging.Logge
                 formatter.default_msec_format = "%s.%03d"
                 _handler.setFormatter(formatter)
             logger.addHandler(_handler)
-            logger.setLevel(chosen_level)
             logger.propagate = False  # a library that configures the root logger must not print our lines twice
             if problem is not None:
-                logger.warning("%s; logging at INFO as text", problem)
-        if level is not None:
-            logger.setLevel(level)
+                logger.warning("%s; logging at %s as text", problem, default_level)
+        logger.setLevel(level or chosen_level)
     return logger
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -44,6 +45,33 @@ def isolated_environment(tmp_path, monkeypatch):
     yield url
     dispose_engines()
     databases.release(url)
+
+
+class _Failures(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_failures(request):
+    """A test fails when the app logged an unexpected failure (ERROR), unless it is marked as provoking one.
+
+    Pages turn a surprise into a calm sentence with a reference (maturity/ui/failures.py), so a page test that
+    only looks for exception elements would pass over it: the log line is what gives it away."""
+    handler = _Failures()
+    logger = logging.getLogger("maturity")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+    if handler.records and request.node.get_closest_marker("logs_errors") is None:
+        lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in handler.records)
+        pytest.fail(f"the app logged {len(handler.records)} unexpected failure(s):\n{lines}", pytrace=False)
 
 
 TEST_ADMIN = Actor(name="Test admin", role=StaffRole.ADMIN, email="admin@example.org", how="test")

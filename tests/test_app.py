@@ -137,6 +137,7 @@ def test_broken_organisation_content_is_listed_and_the_rest_still_loads(tmp_path
     assert "Models (2)" in [t.label for t in at.tabs]
 
 
+@pytest.mark.logs_errors  # the failure is the point: it is logged with a reference
 def test_an_unusable_database_is_explained_on_the_page(tmp_path, monkeypatch):
     (tmp_path / "maturity.db").mkdir()  # a folder where the database file should be
     monkeypatch.setenv("MATURITY_DB_URL", f"sqlite:///{tmp_path / 'maturity.db'}")

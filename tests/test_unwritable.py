@@ -51,6 +51,7 @@ def run(at: AppTest) -> AppTest:
     return at
 
 
+@pytest.mark.logs_errors  # the failure is the point: it is logged with a reference
 def test_a_read_only_database_still_shows_pages_and_says_why_a_change_fails(workshop_file, monkeypatch):
     path, workshop, participant = workshop_file
     read_only(path, monkeypatch)
@@ -110,6 +111,7 @@ def test_a_full_disk_is_said_on_the_phone_and_the_vote_can_be_cast_again(worksho
     assert problem(phone) == "" and list(voting.my_ballot(url, participant.token).votes.values()) == [3]
 
 
+@pytest.mark.logs_errors  # the failure is the point: it is logged with a reference
 def test_a_damaged_database_file_is_explained(workshop_file, monkeypatch, tmp_path):
     path, _, _ = workshop_file
     damaged = tmp_path / "damaged.db"

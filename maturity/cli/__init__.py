@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv  # anywhere on the line: `python -m maturity report --debug` reads naturally
     argv = [a for a in argv if a != "--debug"]
-    configure_logging(level="DEBUG" if debug else None)
+    configure_logging(level="DEBUG" if debug else None, default_level="WARNING")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -225,11 +225,3 @@ def editor_name() -> str:
     """Who is making changes, for histories: the signed-in person, or the name typed in the sidebar."""
     actor = current_actor()
     return actor.name if actor else typed_name() or "Facilitator"
-
-
-_MARKDOWN = set("\\`*_{}[]()#+-.!:~|<>$=")
-
-
-def md_escape(text: str) -> str:
-    """Text from outside (a name from the identity provider) shown literally inside Streamlit Markdown."""
-    return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in text)

@@ -4,18 +4,16 @@ Every page calls services through `attempt` (a block) or `act` (a button's one c
 try/except of its own. A refusal (not allowed, conflict, invalid input, a closed workshop) is logged
 at INFO without a traceback and shown as the service worded it. Anything else is logged at ERROR
 with its traceback and a short reference, and the person sees one sentence with that reference.
-`guarded` does the same for code Streamlit calls outside the page's run (fragments, callbacks), and
-app.py runs every page inside `page_guard`, so nothing reaches the screen as a traceback.
+Whatever a page, a fragment or a callback lets through reaches `script_error`, which the web server
+(app.py, st.App) calls instead of drawing a traceback.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
 
 import streamlit as st
 
@@ -23,8 +21,6 @@ from maturity.logs import log_unexpected
 from maturity.services.errors import ServiceError, known_failure
 
 log = logging.getLogger("maturity.ui")
-P = ParamSpec("P")
-R = TypeVar("R")
 _MARKDOWN = set("\\`*_{}[]()#+-.!:~|<>$=")
 
 
@@ -89,23 +85,8 @@ def act(function: Callable[..., object], *args, then: Callable[[], object] | Non
     st.rerun()
 
 
-def guarded(doing: str) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
-    """For what Streamlit calls outside the page's own run (a fragment's rerun, a widget's callback)."""
-
-    def decorate(fn: Callable[P, R]) -> Callable[P, R | None]:
-        @functools.wraps(fn)
-        def run(*args: P.args, **kwargs: P.kwargs) -> R | None:
-            with attempt(doing):
-                return fn(*args, **kwargs)
-            return None
-
-        return run
-
-    return decorate
-
-
-@contextmanager
-def page_guard(page_name: str) -> Iterator[None]:
-    """The last net under a whole page: whatever a page let through is logged and said, never drawn as a traceback."""
-    with attempt(f"showing the page {page_name}"):
-        yield
+def script_error(exc: Exception) -> bool:
+    """st.App's on_script_error: whatever a page, a fragment or a callback let through is logged with a
+    reference (Streamlit logs its traceback too) and said in one sentence instead of a traceback."""
+    st.error(failure_message(exc, doing="running the page"), icon=":material/error:")
+    return True  # Streamlit draws no traceback
