@@ -120,6 +120,16 @@ def test_transient_database_errors_are_told_from_bugs():
     assert known_failure(KeyError("x")) is None
 
 
+def test_a_bug_whose_message_sounds_like_the_disk_is_not_blamed_on_it():
+    # Streamlit's own refusal once read as "the database file cannot be written"
+    assert known_failure(ValueError("st.session_state.x is a read-only session state key")) is None
+    assert known_failure(ValueError("malformed date")) is None
+    assert known_failure(OSError(28, "No space left on device")).startswith("the disk is full")
+    assert known_failure(OperationalError("SELECT", {}, Exception("attempt to write a readonly database"))).startswith(
+        "the database file cannot be written"
+    )
+
+
 @pytest.mark.logs_errors
 def test_a_page_shows_a_calm_sentence_and_the_log_has_the_same_reference(db_url, monkeypatch, no_unexpected_failures):
     def broken(*args, **kwargs):

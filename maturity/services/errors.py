@@ -25,8 +25,14 @@ def describe_failure(exc: BaseException) -> str:
 def known_failure(exc: BaseException) -> str | None:
     """What a failure of the surroundings means (a full disk, a locked or unreachable database…), or None for a bug."""
     original = getattr(exc, "orig", None) or exc
+    if isinstance(exc, ArgumentError):
+        return f"the database URL is not valid ({original}); check MATURITY_DB_URL, e.g. sqlite:///data/maturity.db"
+    # Words are matched only in the database's and the system's own errors: a bug's message may say "read-only"
+    # (Streamlit's session state does) or "malformed" (a date) and must not be blamed on the disk.
+    if not isinstance(exc, DBAPIError | sqlite3.Error | OSError):
+        return None
     text = str(original).lower()
-    if isinstance(exc, ArgumentError) or "could not parse sqlalchemy url" in text:
+    if "could not parse sqlalchemy url" in text:
         return f"the database URL is not valid ({original}); check MATURITY_DB_URL, e.g. sqlite:///data/maturity.db"
     if (
         isinstance(original, OSError)
