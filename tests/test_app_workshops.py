@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from maturity.services import workshops as ws
 from maturity.ui.access import PARTICIPANT_PARAM, SECRET_FLAG
 from maturity.ui.ballot import shared_snapshot
 from maturity.ui.live import cached_tally
@@ -38,6 +39,8 @@ def start_workshop(at: AppTest, mode_label: str, **options) -> str:
         at.checkbox(key="new_second_vote").check()
     if options.get("names"):
         at.radio(key="new_names").set_value("optional")
+    if options.get("auto_reveal"):
+        at.checkbox(key="new_auto_reveal").check()
     at.button(key="FormSubmitter:new_workshop-Start the workshop").click().run()
     ok(at)
     return at.query_params["w"]
@@ -237,3 +240,27 @@ def test_a_retried_consensus_after_a_conflict_keeps_the_other_facilitators_notes
     save_consensus(second)
     saved = consensus.get_consensus(db_url, workshop.id, SEGMENTS[0])
     assert (saved.level, saved.notes) == (2, "Finance reconciles by hand every month")  # before: the notes went blank again
+
+
+def test_with_auto_reveal_the_last_phone_to_vote_reveals_the_segment():
+    fac = facilitator()
+    workshop_id = start_workshop(fac, "lock_step", auto_reveal=True)
+    fac = screen(fac, workshop_id)
+    phones = [phone(join_code(fac)) for _ in range(2)]
+    for p in phones:
+        look(p)
+        tap(p, "3 · Proactive")
+    fac = screen(fac, workshop_id)
+    assert metric(fac, "Median") == "3", "revealed without anyone pressing Reveal"
+    assert any(m.value == "**The votes are in**" for m in look(phones[0]).markdown)
+
+
+def test_a_workshop_refused_on_its_form_leaves_no_new_team(db_url):
+    fac = facilitator()
+    fac.switch_page(page_path("workshops")).run()
+    fac.text_input(key="new_team_name").input("Finance")
+    fac.multiselect(key="new_segments").set_value([])
+    fac.button(key="FormSubmitter:new_workshop-Start the workshop").click().run()
+    ok(fac)
+    assert len(fac.error) == 1 and "Choose at least one segment" in fac.error[0].value
+    assert ws.list_teams(db_url) == []

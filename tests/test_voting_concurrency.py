@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import random
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import func
+import pytest
+from sqlalchemy import event, func
 from sqlmodel import select
 
 from maturity.services import rounds, voting
 from maturity.services import workshops as ws
-from maturity.storage.engine import read_session
+from maturity.storage.engine import dispose_engines, get_engine, read_session
 from maturity.storage.tables import Vote
+from tests import databases
 
 PARTICIPANTS, THREADS = 50, 16
 
@@ -54,13 +57,9 @@ def test_fifty_people_twelve_segments_double_clicks_and_changed_votes(db_url, dm
 
 def test_no_vote_lands_after_the_reveal_even_when_they_race(db_url, dmm):
     """Votes do not queue behind each other on PostgreSQL; a reveal must still see every vote it counts, and no later one."""
-    import threading
     import time
 
-    from sqlalchemy import event
-
     from maturity.services.errors import RoundNotOpen
-    from maturity.storage.engine import get_engine
 
     team = ws.get_or_create_team(db_url, "Everyone")
     workshop = ws.create_workshop(db_url, team_id=team.id, model=dmm, segment_ids=["skills"])
@@ -101,3 +100,54 @@ def test_no_vote_lands_after_the_reveal_even_when_they_race(db_url, dmm):
     assert stored == len(accepted) == at_reveal.votes  # every accepted vote is in what was revealed, and no vote came after
     assert rounds.round_result(db_url, round_id) == at_reveal
     event.remove(get_engine(db_url), "after_cursor_execute", slow_vote)
+
+
+@pytest.fixture
+def pg_url():
+    """A migrated database on the PostgreSQL server, whatever the rest of the suite runs on."""
+    try:
+        url = databases.postgres().create(migrated=True)
+    except Exception as exc:  # noqa: BLE001 - any failure to reach a server means: skip
+        pytest.skip(f"no PostgreSQL server at {databases.PG_ADMIN_URL} ({type(exc).__name__}); set MATURITY_TEST_PG_URL")
+    yield url
+    dispose_engines()
+    databases.postgres().drop(url)
+
+
+@pytest.mark.postgres
+def test_two_last_votes_at_once_still_reveal_the_round(pg_url, dmm):
+    """On PostgreSQL votes run side by side: each of the last two cannot see the other's row before it commits."""
+    team = ws.get_or_create_team(pg_url, "Everyone")
+    workshop = ws.create_workshop(pg_url, team_id=team.id, model=dmm, segment_ids=["skills"], auto_reveal=True)
+    round_id = rounds.segment_rounds(pg_url, workshop.id, "skills")[0].id
+    people = [voting.join_workshop(pg_url, workshop.join_code).token for _ in range(6)]
+    for token in people[:-2]:
+        voting.cast_vote(pg_url, token=token, round_id=round_id, level=2)
+    both_done = threading.Barrier(2, timeout=10)
+
+    # Each of the last two votes waits at its commit until the other has reached its own: whatever
+    # either vote reads inside its transaction, it cannot see the other's row.
+    def hold(connection):
+        if connection.get_execution_options().get("maturity_workshop_scoped"):  # a vote's transaction
+            both_done.wait()
+
+    failures = []
+
+    def last_vote(token):
+        try:
+            voting.cast_vote(pg_url, token=token, round_id=round_id, level=4)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    event.listen(get_engine(pg_url), "commit", hold)
+    try:
+        threads = [threading.Thread(target=last_vote, args=(token,)) for token in people[-2:]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        event.remove(get_engine(pg_url), "commit", hold)
+    assert not failures and not both_done.broken
+    assert rounds.segment_rounds(pg_url, workshop.id, "skills")[0].revealed
+    assert rounds.round_result(pg_url, round_id).counts == {2: 4, 4: 2}

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
+from maturity.services import audit, rounds, voting
 from maturity.services import consensus as cs
-from maturity.services import rounds, voting
 from maturity.services import workshops as ws
 from maturity.services.errors import Conflict, InvalidInput, NotFound, RoundNotOpen, UnknownCode, WorkshopClosed
 from maturity.services.exports import consensus_csv, safe_cell, summary_html, votes_csv
@@ -31,6 +31,30 @@ def test_create_workshop_gives_a_readable_join_code_and_opens_the_first_vote(db_
     assert (workshop.level_min, workshop.level_max) == (0, 5)
     assert [r.status for r in rounds.segment_rounds(db_url, workshop.id, "data-strategy")] == ["voting"]
     assert [r.status for r in rounds.segment_rounds(db_url, workshop.id, "skills")] == ["pending"]
+
+
+def test_create_workshop_for_a_new_team_creates_it_once(db_url, dmm):
+    workshop = ws.create_workshop(db_url, team_name="  Data   Office ", model=dmm, segment_ids=["skills"])
+    again = ws.create_workshop(db_url, team_name="data office", model=dmm, segment_ids=["skills"])
+    assert workshop.team_name == "Data Office" and again.team_id == workshop.team_id
+    assert [t.name for t in ws.list_teams(db_url)] == ["Data Office"]
+    assert [e.verb for e in audit.list_events(db_url, entity="workshop")] == ["created", "created"]
+    with pytest.raises(InvalidInput, match="Choose the workshop's team"):
+        ws.create_workshop(db_url, model=dmm)
+
+
+def test_a_workshop_that_fails_to_be_created_leaves_no_new_team(db_url, dmm, monkeypatch):
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("the disk filled up as the audit line was written")
+
+    monkeypatch.setattr(audit, "record", fail)  # the create's last step, long after the team's
+    with pytest.raises(RuntimeError, match="disk filled up"):
+        ws.create_workshop(db_url, team_name="Brand new team", model=dmm)
+    assert ws.list_teams(db_url) == []
+    monkeypatch.undo()
+    with pytest.raises(InvalidInput, match="at least one segment"):
+        ws.create_workshop(db_url, team_name="Brand new team", model=dmm, segment_ids=[])
+    assert ws.list_teams(db_url) == []
 
 
 def test_self_paced_opens_every_segment_and_show_of_hands_has_no_code(db_url, dmm):
@@ -123,14 +147,45 @@ def test_tally_names_who_is_still_to_vote_only_in_named_workshops(db_url, dmm):
     assert rounds.round_tally(db_url, first_round(db_url, anonymous).id).waiting_for == ()
 
 
-def test_auto_reveal_waits_for_everyone(db_url, dmm):
+def test_with_auto_reveal_the_last_vote_reveals_the_round_without_any_screen(db_url, dmm):
     workshop = new_workshop(db_url, dmm, auto_reveal=True)
-    a, b = (voting.join_workshop(db_url, workshop.join_code) for _ in range(2))
+    a, b, c = (voting.join_workshop(db_url, workshop.join_code) for _ in range(3))
     rnd = first_round(db_url, workshop)
     voting.cast_vote(db_url, token=a.token, round_id=rnd.id, level=1)
-    assert not rounds.reveal_if_everyone_voted(db_url, rnd.id)
-    voting.cast_vote(db_url, token=b.token, round_id=rnd.id, level=3)
-    assert rounds.reveal_if_everyone_voted(db_url, rnd.id)
+    voting.cast_vote(db_url, token=b.token, round_id=rnd.id, level=None)  # don't know is a vote too
+    voting.cast_vote(db_url, token=a.token, round_id=rnd.id, level=2)  # a change is not a new voter
+    assert first_round(db_url, workshop).voting, "one person has still to vote"
+    voting.cast_vote(db_url, token=c.token, round_id=rnd.id, level=3)
+    assert first_round(db_url, workshop).revealed
+    assert rounds.revealed_result(db_url, rnd.id).counts == {2: 1, 3: 1}
+    with pytest.raises(RoundNotOpen, match="revealed"):
+        voting.cast_vote(db_url, token=c.token, round_id=rnd.id, level=4)
+
+
+def test_without_auto_reveal_the_round_waits_for_the_facilitator(db_url, dmm):
+    workshop = new_workshop(db_url, dmm)
+    people = [voting.join_workshop(db_url, workshop.join_code) for _ in range(2)]
+    rnd = first_round(db_url, workshop)
+    for person in people:
+        voting.cast_vote(db_url, token=person.token, round_id=rnd.id, level=2)
+    assert first_round(db_url, workshop).voting
+    rounds.reveal_round(db_url, rnd.id)
+    assert first_round(db_url, workshop).revealed
+
+
+def test_auto_reveal_keeps_a_self_paced_ballot_hidden_until_the_room_reaches_the_segment(db_url, dmm):
+    workshop = new_workshop(db_url, dmm, mode="self_paced")
+    people = [voting.join_workshop(db_url, workshop.join_code) for _ in range(2)]
+    for segment in ("data-strategy", "skills"):
+        for person in people:
+            voting.cast_vote(db_url, token=person.token, round_id=first_round(db_url, workshop, segment).id, level=2)
+    ws.set_auto_reveal(db_url, workshop.id, True)  # switched on late: the segment on screen is complete
+    assert first_round(db_url, workshop).revealed
+    assert first_round(db_url, workshop, "skills").voting, "not on the screen yet"
+    ws.go_to_segment(db_url, workshop.id, 1)
+    assert first_round(db_url, workshop, "skills").revealed
+    ws.go_to_segment(db_url, workshop.id, 2)
+    assert first_round(db_url, workshop, "metrics").voting
 
 
 def test_second_vote_and_convergence(db_url, dmm):

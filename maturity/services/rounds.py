@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from maturity.domain.roles import Permission
 from maturity.domain.tally import VoteSummary
@@ -20,6 +20,7 @@ from maturity.storage.tables import (
     Vote,
     Workshop,
     WorkshopMode,
+    WorkshopSegment,
     WorkshopStatus,
     utcnow,
 )
@@ -146,14 +147,43 @@ def reveal_round(url: str, round_id: int) -> None:
             session.add(rnd)
 
 
-@requires(Permission.RUN_WORKSHOPS)
-def reveal_if_everyone_voted(url: str, round_id: int) -> bool:
-    """Auto-reveal: reveal once every participant has voted; True when it revealed."""
-    tally = round_tally(url, round_id)
-    if tally.status == RoundStatus.VOTING.value and tally.everyone_voted:
-        reveal_round(url, round_id)
-        return True
-    return False
+def due_for_auto_reveal(*columns):
+    """SELECT `columns` FROM the rounds a workshop reveals by itself: voting, on the shared screen, everyone has voted."""
+    votes = select(func.count()).select_from(Vote).where(Vote.round_id == Round.id).scalar_subquery()
+    people = select(func.count()).select_from(Participant).where(Participant.workshop_id == Round.workshop_id).scalar_subquery()
+    return (
+        select(*columns)
+        .select_from(Round)
+        .join(Workshop, Workshop.id == Round.workshop_id)
+        .join(
+            WorkshopSegment,
+            (WorkshopSegment.workshop_id == Round.workshop_id) & (WorkshopSegment.segment_id == Round.segment_id),
+        )
+        .where(
+            Round.status == RoundStatus.VOTING.value,
+            Workshop.auto_reveal.is_(True),
+            Workshop.status != WorkshopStatus.CLOSED.value,
+            # Only the segment the room is on: a self-paced ballot keeps the others hidden, and changeable, until shown.
+            WorkshopSegment.position == Workshop.current_position,
+            people > 0,
+            votes >= people,
+        )
+    )
+
+
+def reveal_when_everyone_voted(session: Session, workshop_id: int) -> bool:
+    """Auto-reveal: reveal the round on the shared screen once every participant has voted in it; True when it did.
+
+    The caller holds the workshop's lock alone (lock_workshop): the count then sees every vote, and
+    no vote lands after the reveal. Called by the last vote (services.voting), and by what can make
+    a round due without a vote: moving to a segment, switching auto-reveal on.
+    """
+    session.flush()
+    due = session.exec(due_for_auto_reveal(Round).where(Round.workshop_id == workshop_id)).all()
+    for rnd in due:
+        rnd.status, rnd.revealed_at = RoundStatus.REVEALED.value, utcnow()
+        session.add(rnd)
+    return bool(due)
 
 
 @requires(Permission.RUN_WORKSHOPS)

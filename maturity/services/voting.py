@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import DateTime, Integer, bindparam, cast, func, literal, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -11,19 +13,22 @@ from sqlmodel import select
 
 from maturity.domain.codes import looks_like_code, new_token, normalise_code
 from maturity.services.authz import token_access
-from maturity.services.errors import InvalidInput, NotFound, RoundNotOpen, UnknownCode, WorkshopClosed
-from maturity.services.rounds import RoundView
+from maturity.services.errors import InvalidInput, NotFound, RoundNotOpen, ServiceError, UnknownCode, WorkshopClosed, is_transient
+from maturity.services.rounds import RoundView, due_for_auto_reveal, reveal_when_everyone_voted
 from maturity.services.workshops import WorkshopView, _view
-from maturity.storage.engine import WORKSHOP_LOCKS, read_session, write_session
+from maturity.storage.engine import WORKSHOP_LOCKS, lock_workshop, read_session, write_session
 from maturity.storage.tables import (
     Participant,
     Round,
     RoundStatus,
     Vote,
     Workshop,
+    WorkshopMode,
     WorkshopStatus,
     utcnow,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -167,7 +172,10 @@ def workshop_snapshot(url: str, workshop_id: int) -> WorkshopSnapshot:
 
 @token_access
 def cast_vote(url: str, *, token: str, round_id: int, level: int | None) -> None:
-    """Record or change this participant's vote (None: don't know); one row per round, whatever the clicks."""
+    """Record or change this participant's vote (None: don't know); one row per round, whatever the clicks.
+
+    With auto-reveal on, the vote that completes the round reveals it. Raise NotFound, WorkshopClosed,
+    RoundNotOpen or InvalidInput when the vote cannot count."""
     with write_session(url, workshop_scoped=True) as session:
         # Every phone in the room calls this at once and SQLite serialises writers, so the checks
         # are one joined query and the write one prepared upsert: the lock is held ~0.2 ms, not ~1 ms.
@@ -176,29 +184,56 @@ def cast_vote(url: str, *, token: str, round_id: int, level: int | None) -> None
         connection = session.connection()
         if connection.dialect.name == "postgresql":
             connection.execute(_SHARE_WORKSHOP_LOCK, {"round_id": round_id})  # the round's workshop, in one round trip
-        # The usual case in one statement: the vote is written only where every check passes. When
-        # nothing was written, the checks run one by one to say why.
+        # The usual case in one statement: the vote is written only where every check passes, and it
+        # says whether the workshop reveals by itself. When nothing was written, the checks run one
+        # by one to say why.
         now = utcnow()
         values = {"token": token, "round_id": round_id, "level": level, "cast_at": now, "updated_at": now}
-        if connection.execute(_GUARDED_UPSERTS[connection.dialect.name], values).first() is not None:
-            return
-        row = connection.execute(_BALLOT_CHECK, {"token": token, "round_id": round_id}).first()
-        if row is None:
-            raise NotFound(STALE_LINK)
-        participant_id, participant_workshop, round_workshop, round_status, workshop_status, level_min, level_max = row
-        if round_workshop != participant_workshop:
-            raise NotFound("This vote is not part of your workshop.")
-        if workshop_status == WorkshopStatus.CLOSED.value:
-            raise WorkshopClosed("This workshop has ended, so votes are closed.")
-        if round_status != RoundStatus.VOTING.value:
-            raise RoundNotOpen(
-                "The votes for this segment have been revealed, so yours can no longer change."
-                if round_status == RoundStatus.REVEALED.value
-                else "Voting on this segment has not started yet."
-            )
-        raise InvalidInput(f"Choose a level from {level_min} to {level_max}, or don't know.")
+        written = connection.execute(_GUARDED_UPSERTS[connection.dialect.name], values).first()
+        if written is None:
+            raise _refusal(connection, token, round_id)
+    if written.auto_reveal:
+        try:
+            _reveal_if_everyone_voted(url, round_id)
+        except Exception as exc:  # noqa: BLE001 - the vote is stored: the phone must not hear otherwise; the screen can still reveal
+            log.log(logging.WARNING if is_transient(exc) else logging.ERROR, "auto-reveal after a vote in round %s failed", round_id, exc_info=exc)
 
 
+def _reveal_if_everyone_voted(url: str, round_id: int) -> None:
+    # Only after the vote's commit: on PostgreSQL two last votes may be in flight at once, each
+    # blind to the other's uncommitted row, so a count inside the vote could miss the reveal in both.
+    # Counted after the commit, the last vote to commit sees every vote. Most votes stop at this
+    # cheap read; the few that see the round complete take the workshop's lock alone, which waits
+    # for the votes in flight, and count again before revealing, as a facilitator's reveal does.
+    with read_session(url) as session:
+        workshop_id = session.connection().execute(_DUE_FOR_AUTO_REVEAL, {"round_id": round_id}).scalar()
+    if workshop_id is None:
+        return
+    with write_session(url) as session:
+        lock_workshop(session, workshop_id)
+        reveal_when_everyone_voted(session, workshop_id)
+
+
+def _refusal(connection, token: str, round_id: int) -> ServiceError:
+    """Why a vote was not written, for the person who cast it."""
+    row = connection.execute(_BALLOT_CHECK, {"token": token, "round_id": round_id}).first()
+    if row is None:
+        return NotFound(STALE_LINK)
+    participant_id, participant_workshop, round_workshop, round_status, workshop_status, level_min, level_max = row
+    if round_workshop != participant_workshop:
+        return NotFound("This vote is not part of your workshop.")
+    if workshop_status == WorkshopStatus.CLOSED.value:
+        return WorkshopClosed("This workshop has ended, so votes are closed.")
+    if round_status != RoundStatus.VOTING.value:
+        return RoundNotOpen(
+            "The votes for this segment have been revealed, so yours can no longer change."
+            if round_status == RoundStatus.REVEALED.value
+            else "Voting on this segment has not started yet."
+        )
+    return InvalidInput(f"Choose a level from {level_min} to {level_max}, or don't know.")
+
+
+_DUE_FOR_AUTO_REVEAL = due_for_auto_reveal(Round.workshop_id).where(Round.id == bindparam("round_id"))
 _BALLOT_CHECK = (
     select(
         Participant.id,
@@ -240,13 +275,24 @@ _VOTABLE = (
 )
 
 
+# Returned with the vote, so a workshop without auto-reveal costs no second statement. Nested, not
+# joined: SQLAlchemy writes conditions in SQLite's RETURNING without table names, and a bare `id`
+# is then unambiguous only when its SELECT has one table.
+_AUTO_REVEAL = (
+    select(Workshop.auto_reveal)
+    .where(Workshop.id == select(Round.workshop_id).where(Round.id == bindparam("round_id")).scalar_subquery())
+    .scalar_subquery()
+    .label("auto_reveal")
+)
+
+
 def _guarded_upsert(insert):
-    """INSERT ... SELECT what passes every check ... ON CONFLICT (round, participant) DO UPDATE ... RETURNING id."""
+    """INSERT ... SELECT what passes every check ... ON CONFLICT (round, participant) DO UPDATE ... RETURNING id, auto-reveal."""
     statement = insert(Vote.__table__).from_select(["round_id", "participant_id", "level", "cast_at", "updated_at"], _VOTABLE)
     return statement.on_conflict_do_update(
         index_elements=["round_id", "participant_id"],
         set_={"level": statement.excluded.level, "updated_at": statement.excluded.updated_at},
-    ).returning(Vote.id)
+    ).returning(Vote.id, _AUTO_REVEAL)
 
 
 _GUARDED_UPSERTS = {"sqlite": _guarded_upsert(sqlite_insert), "postgresql": _guarded_upsert(pg_insert)}

@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 from maturity.content.definitions import ModelDefinition
 from maturity.domain.codes import new_join_code
 from maturity.domain.roles import Permission
-from maturity.services import audit
+from maturity.services import audit, rounds
 from maturity.services.authz import requires
 from maturity.services.errors import InvalidInput, NotFound, WorkshopClosed
 from maturity.storage.engine import lock_workshop, read_session, write_session
@@ -100,18 +100,28 @@ def list_teams(url: str) -> list[TeamView]:
 @requires(Permission.RUN_WORKSHOPS)
 def get_or_create_team(url: str, name: str) -> TeamView:
     """The team with this name (ignoring case and surrounding spaces), created if new."""
+    clean = _team_name(name)
+    with write_session(url) as session:
+        team = _team_named(session, clean)
+        return TeamView(team.id, team.name)
+
+
+def _team_name(name: str) -> str:
     clean = " ".join(name.split())
     if not clean:
         raise InvalidInput("Give the team a name.")
     if len(clean) > 120:
         raise InvalidInput("A team name can be at most 120 characters.")
-    with write_session(url) as session:
-        team = session.exec(select(Team).where(func.lower(Team.name) == clean.lower())).first()
-        if team is None:
-            team = Team(name=clean)
-            session.add(team)
-            session.flush()
-        return TeamView(team.id, team.name)
+    return clean
+
+
+def _team_named(session: Session, clean: str) -> Team:
+    team = session.exec(select(Team).where(func.lower(Team.name) == clean.lower())).first()
+    if team is None:
+        team = Team(name=clean)
+        session.add(team)
+        session.flush()
+    return team
 
 
 # --------------------------------------------------------------------------- set up
@@ -121,7 +131,8 @@ def get_or_create_team(url: str, name: str) -> TeamView:
 def create_workshop(
     url: str,
     *,
-    team_id: int,
+    team_id: int | None = None,
+    team_name: str | None = None,
     model: ModelDefinition,
     segment_ids: Sequence[str] | None = None,
     mode: str = WorkshopMode.LOCK_STEP.value,
@@ -132,7 +143,13 @@ def create_workshop(
     held_on: date | None = None,
     title: str = "",
 ) -> WorkshopView:
-    """Create an open workshop with its join code and first rounds; raise InvalidInput on bad choices."""
+    """Create an open workshop with its join code and first rounds, for the team `team_id` or the team named
+    `team_name` (created if new, in the same transaction); raise InvalidInput on bad choices, NotFound for a lost team."""
+    if (team_id is None) == (team_name is None):
+        raise InvalidInput("Choose the workshop's team, or name a new one.")
+    clean_team = None if team_name is None else _team_name(team_name)
+    if segment_ids is not None and not segment_ids:
+        raise InvalidInput("Choose at least one segment.")
     chosen = list(segment_ids) if segment_ids else [s.id for s in model.segments]
     unknown = [s for s in chosen if model.segment(s) is None]
     if unknown:
@@ -147,7 +164,8 @@ def create_workshop(
     for attempt in range(20):  # a clash of random codes is rare; retry rather than fail
         try:
             with write_session(url) as session:
-                team = session.get(Team, team_id)
+                # A new team is written with its workshop: if the workshop fails, there is no team without one.
+                team = _team_named(session, clean_team) if clean_team else session.get(Team, team_id)
                 if team is None:
                     raise NotFound("That team no longer exists.")
                 workshop = Workshop(
@@ -282,16 +300,19 @@ def go_to_segment(url: str, workshop_id: int, position: int) -> WorkshopView:
             if first.status == RoundStatus.PENDING.value:
                 first.status, first.opened_at = RoundStatus.VOTING.value, utcnow()
         session.add(workshop)
-        session.flush()
+        rounds.reveal_when_everyone_voted(session, workshop_id)  # a segment everyone has already voted on
         return _view(session, workshop)
 
 
 @requires(Permission.RUN_WORKSHOPS)
 def set_auto_reveal(url: str, workshop_id: int, enabled: bool) -> None:
+    """Reveal each segment on its own once everyone has voted, or not; switched on late, it reveals a round already complete."""
     with write_session(url) as session:
+        lock_workshop(session, workshop_id)  # a vote in flight is counted, or sees the switch
         workshop = _open_workshop(session, workshop_id)
         workshop.auto_reveal = enabled
         session.add(workshop)
+        rounds.reveal_when_everyone_voted(session, workshop_id)
 
 
 @requires(Permission.RUN_WORKSHOPS)

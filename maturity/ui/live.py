@@ -55,15 +55,13 @@ def cached_tally(url: str, round_id: int) -> rounds.TallyView:
     return rounds.round_tally(url, round_id)
 
 
-def live_tally_ui(url: str, workshop: WorkshopView, rnd: RoundView) -> None:
-    """Votes in against people joined, refreshed every two seconds; reveal by hand or automatically."""
+def live_tally_ui(url: str, rnd: RoundView) -> None:
+    """Votes in against people joined, refreshed every second; the reveal by hand (the last vote makes an auto-reveal)."""
 
     @st.fragment(run_every=SCREEN_POLL_S)
     def tally_fragment() -> None:
         tally = cached_tally(url, rnd.id)
-        if tally.status != rnd.status:  # revealed elsewhere (another screen, auto-reveal)
-            st.rerun(scope="app")
-        if workshop.auto_reveal and tally.everyone_voted and rounds.reveal_if_everyone_voted(url, rnd.id):
+        if tally.status != rnd.status:  # revealed elsewhere: another screen, or the last vote with auto-reveal on
             st.rerun(scope="app")
         a, b = st.columns(2)
         a.metric("Votes in", tally.votes)

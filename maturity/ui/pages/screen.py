@@ -86,7 +86,7 @@ with side:
         st.info("The vote on this segment has not started.")
     elif current.voting and workshop.uses_phones:
         st.subheader("Second vote" if current.number == 2 else "Voting")
-        live_tally_ui(url, workshop, current)
+        live_tally_ui(url, current)
     timer_ui(workshop)
     if workshop.mode == WorkshopMode.SELF_PACED.value:
         st.caption("Self-paced ballot: everyone votes every segment on their phone; reveal each segment here in turn.")

@@ -8,10 +8,10 @@ import streamlit as st
 
 from maturity.domain.roles import Permission
 from maturity.services import workshops as ws
-from maturity.services.errors import InvalidInput, ServiceError, describe_failure
 from maturity.storage.tables import ConsensusRule, WorkshopMode
 from maturity.ui import context
 from maturity.ui.access import require
+from maturity.ui.failures import attempt
 from maturity.ui.navigation import page_path
 
 require(Permission.RUN_WORKSHOPS)
@@ -85,19 +85,13 @@ with st.form("new_workshop"):
 # One workshop per click of the button, even when it is clicked twice before the page answers.
 nonce = st.session_state.setdefault("new_workshop_nonce", uuid.uuid4().hex)
 if submitted and st.session_state.get("new_workshop_done") != nonce:
-    try:
-        team = ws.get_or_create_team(url, new_team) if team_id == NEW_TEAM else next(t for t in teams if t.id == team_id)
-        if not segments:
-            raise InvalidInput("Choose at least one segment.")
+    team = {"team_name": new_team} if team_id == NEW_TEAM else {"team_id": team_id}  # a new team comes with its workshop
+    with attempt("starting a workshop", failed="The workshop could not be created") as start:
         created = ws.create_workshop(
-            url, team_id=team.id, model=model, segment_ids=segments, mode=mode, consensus_rule=rule,
+            url, **team, model=model, segment_ids=segments, mode=mode, consensus_rule=rule,
             second_vote=second_vote, anonymous=names == "anonymous", auto_reveal=auto_reveal, held_on=held_on, title=title,
         )  # fmt: skip
-    except ServiceError as exc:
-        st.error(str(exc))
-    except Exception as exc:  # noqa: BLE001 - said to a person; nothing was half-created
-        st.error(f"The workshop could not be created: {describe_failure(exc)}")
-    else:
+    if start.ok:
         st.session_state["new_workshop_done"] = nonce
         st.session_state.pop("new_workshop_nonce", None)
         st.switch_page(page_path("screen"), query_params={"w": str(created.id)})
