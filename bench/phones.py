@@ -9,16 +9,19 @@ with the join link (?join=CODE), submits the join form, and then behaves as the 
              screen (a signed-in tab) is opened; for each of --rounds segments the screen presses
              Next (from the second on), every phone votes after a think time, a tenth change their
              mind, and the screen presses Reveal; the phones see the result on their next poll.
-  selfpaced  no polling; every phone votes every segment of the ballot in turn, with a think time
-             before each, while the screen shows ballots in per segment.
+  selfpaced  every phone votes every segment of the ballot in turn, with a think time before each,
+             while the screen shows ballots in per segment; then the screen presses Reveal and End
+             workshop, and every phone must show each by itself (it follows the same shared snapshot
+             as a lock-step phone, without redrawing its ballot until something changed).
 
-Figures, per case: server CPU per poll while N phones sit idle on their ballot (from /proc, all
-server processes, over --idle seconds), against the same N tabs on bench/bare_page.py (a page whose
-only work is a polling fragment) measured in the same run; vote acknowledgement (button pressed ->
-that phone's button shows the vote chosen) p50/p95; how long after a phone's acknowledgement the
-shared screen counts it (the k-th acknowledged vote against the first time the screen shows k
-votes); a segment change and a reveal reaching every phone; join time; RSS of the server with N
-sessions; and a check that every acknowledged vote is in the database with its last level.
+Figures, per case: server CPU per poll, and per second, while N phones sit idle on their ballot
+(from /proc, all server processes, over --idle seconds; self-paced with the screen open), against
+the same N tabs on bench/bare_page.py (a page whose only work is a polling fragment) measured in
+the same run; vote acknowledgement (button pressed -> that phone's button shows the vote chosen)
+p50/p95; how long after a phone's acknowledgement the shared screen counts it (the k-th
+acknowledged vote against the first time the screen shows k votes); a segment change, a reveal
+and (self-paced) the end reaching every phone; join time; RSS of the server with N sessions; and
+a check that every acknowledged vote is in the database with its last level.
 
 With --workers N (N > 1, or --proxy) the case runs behind nginx exactly as `make serve` does
 (maturity.serve.Cluster); the phones keep their route cookie. --profile DIR runs the app under
@@ -242,7 +245,8 @@ class Figures:
     cpu_ms_per_poll: float = float("nan")
     cpu_ms_per_vote: float = float("nan")
     cpu_ms_per_join: float = float("nan")
-    cpu_ms_per_redraw: float = float("nan")  # lock-step: server CPU per phone while every phone redraws for a new segment
+    cpu_ms_per_redraw: float = float("nan")  # server CPU a phone while all redraw (for a new segment; self-paced: a reveal)
+    idle_cpu_ms_per_s: float = float("nan")  # all server CPU per second while the phones sit idle
     bare_cpu_ms: float = float("nan")
     bare_rss_mb: float = float("nan")
     polls_per_s: float = float("nan")
@@ -252,6 +256,7 @@ class Figures:
     screen_sees: list[float] = field(default_factory=list)
     segment_reach: list[float] = field(default_factory=list)
     reveal_reach: list[float] = field(default_factory=list)
+    end_reach: list[float] = field(default_factory=list)  # self-paced: the screen ends the workshop -> the phone says so
     screen_applied: list[float] = field(default_factory=list)  # the screen's press -> its effect in the database
     rss_mb: float = float("nan")  # at the end, with the shared screen open
     idle_rss_mb: float = float("nan")  # lock-step: the phones alone, before the screen opened
@@ -270,6 +275,12 @@ class Figures:
             f"phones={self.phones} mode={self.mode} {poll} bare_cpu_ms={self.bare_cpu_ms:.2f} "
             f"vote_ack_p95_ms={pct(self.vote_ack, 95):.0f} screen_sees_vote_p95_ms={pct(self.screen_sees, 95):.0f} "
             f"rss_mb={self.rss_mb:.0f} workers={self.workers} votes={self.votes} lost={self.lost} errors={len(self.errors)}"
+            + (
+                f" idle_cpu_ms_per_s={self.idle_cpu_ms_per_s:.1f} reveal_p95_ms={pct(self.reveal_reach, 95):.0f}"
+                f" end_p95_ms={pct(self.end_reach, 95):.0f}"
+                if self.mode == "selfpaced"
+                else ""
+            )
         )
 
 
@@ -313,6 +324,7 @@ class Case:
                 await screen.open()
                 await self.lockstep(url, screen, phones, round_ids, levels)
             else:
+                await self.idle(cluster, phones)  # the screen is open: its own tally polls are in the figure
                 await self.selfpaced(cluster, screen, phones, round_ids, names, levels)
             # With the shared screen open too (it loads the charting libraries): the memory a real room costs.
             self.fig.rss_mb = rss_mb(cluster.worker_pids())
@@ -329,11 +341,13 @@ class Case:
         polls0, cpu0, t0 = sum(p.tab.polls.done for p in phones), cpu_ms(cluster.pids()), time.monotonic()
         first = [len(p.tab.polls.latencies_ms) for p in phones]
         await asyncio.sleep(self.args.idle)
-        polls = sum(p.tab.polls.done for p in phones) - polls0
-        self.fig.cpu_ms_per_poll = (cpu_ms(cluster.pids()) - cpu0) / max(1, polls)
-        self.fig.polls_per_s = polls / (time.monotonic() - t0)
+        polls, cpu, seconds = sum(p.tab.polls.done for p in phones) - polls0, cpu_ms(cluster.pids()) - cpu0, time.monotonic() - t0
+        self.fig.cpu_ms_per_poll = cpu / polls if polls else float("nan")
+        self.fig.idle_cpu_ms_per_s = cpu / seconds
+        self.fig.polls_per_s = polls / seconds
         self.fig.poll_p95_ms = pct([x for p, k in zip(phones, first, strict=True) for x in p.tab.polls.latencies_ms[k:]], 95)
-        self.fig.idle_rss_mb = rss_mb(cluster.worker_pids())
+        if self.mode == "lockstep":  # a self-paced screen is open by now: its memory is in the final figure
+            self.fig.idle_rss_mb = rss_mb(cluster.worker_pids())
 
     async def lockstep(self, url: str, screen: Tab, phones: list[Phone], round_ids: list[int], levels: list[int]) -> None:
         for position, round_id in enumerate(round_ids):
@@ -417,6 +431,13 @@ class Case:
         watch.stop()
         for round_id, name in zip(round_ids, names, strict=True):
             self.fig.screen_sees += watch.latencies_ms(name, acks[round_id])
+        # The facilitator walks through the reveals: nobody taps, every phone must show the first one, then the end.
+        cpu0 = cpu_ms(self.pids())
+        pressed = await screen.press("Reveal the votes")
+        self.fig.reveal_reach += await self.reach(phones, lambda p: p.tab.has_text("The votes are in"), pressed, "the reveal")
+        self.fig.cpu_ms_per_redraw = (cpu_ms(self.pids()) - cpu0) / len(phones)
+        pressed = await screen.press("End workshop")
+        self.fig.end_reach += await self.reach(phones, lambda p: p.tab.has_text("This workshop has ended"), pressed, "the end")
 
     def verify(self, url: str, phones: list[Phone], round_ids: list[int]) -> None:
         """Every vote a phone saw acknowledged is stored once, with the last level it sent."""
@@ -547,12 +568,12 @@ def report(fig: Figures) -> None:
 
     ratio = fig.cpu_ms_per_poll / fig.bare_cpu_ms if fig.bare_cpu_ms == fig.bare_cpu_ms and fig.bare_cpu_ms else float("nan")
     print(f"\n{fig.mode}, {fig.phones} phones, {fig.workers} app process(es):")
-    if fig.mode == "lockstep":
-        print(
-            f"  idle polling: {fig.cpu_ms_per_poll:.2f} ms CPU per poll ({ratio:.2f}x the bare page's {fig.bare_cpu_ms:.2f}), "
-            f"{fig.polls_per_s:.0f} polls/s, poll round trip p95 {fig.poll_p95_ms:.0f} ms"
-        )
-    else:
+    print(
+        f"  idle polling: {fig.cpu_ms_per_poll:.2f} ms CPU per poll ({ratio:.2f}x the bare page's {fig.bare_cpu_ms:.2f}), "
+        f"{fig.polls_per_s:.0f} polls/s, poll round trip p95 {fig.poll_p95_ms:.0f} ms; "
+        f"{fig.idle_cpu_ms_per_s:.1f} ms of server CPU a second" + (" with the screen open" if fig.mode == "selfpaced" else "")
+    )
+    if fig.mode == "selfpaced":
         print(f"  voting: {fig.cpu_ms_per_vote:.2f} ms CPU per vote (all server CPU while the ballots were filled in)")
     print(f"  join: {fig.cpu_ms_per_join:.1f} ms CPU per phone, join to ballot p95 {fig.join_p95_ms:.0f} ms")
     print(f"  vote acknowledged: {ms(fig.vote_ack)} ({len(fig.vote_ack)} votes)")
@@ -564,7 +585,8 @@ def report(fig: Figures) -> None:
             f"  a phone's redraw for a new segment: {fig.cpu_ms_per_redraw:.1f} ms CPU (all server CPU until every phone had it)"
         )
     elif fig.reveal_reach:
-        print(f"  reveal on every phone: {ms(fig.reveal_reach)}")
+        print(f"  reveal on every phone, untouched: {ms(fig.reveal_reach)}; the end: {ms(fig.end_reach)}")
+        print(f"  a phone's redraw for the reveal: {fig.cpu_ms_per_redraw:.1f} ms CPU (all server CPU until every phone had it)")
     print(
         f"  memory: {fig.rss_mb:.0f} MB RSS with {fig.phones} phones and the screen"
         + (f" ({fig.idle_rss_mb:.0f} MB for the phones alone)" if fig.idle_rss_mb == fig.idle_rss_mb else "")

@@ -86,6 +86,7 @@ def test_a_read_only_database_still_shows_pages_and_says_why_a_change_fails(work
     assert path.read_bytes() == before  # nothing was half-written
 
 
+@pytest.mark.logs_errors  # the failure is the point: it is logged with a reference
 def test_a_full_disk_is_said_on_the_phone_and_the_vote_can_be_cast_again(workshop_file):
     path, workshop, participant = workshop_file
     url = f"sqlite:///{path}"

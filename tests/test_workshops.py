@@ -337,9 +337,33 @@ def test_the_phone_signal_changes_exactly_when_a_lock_step_phone_must_redraw(db_
     ws.close_workshop(db_url, workshop.id)
     seen.append(signal())
     assert len(set(seen)) == len(seen) - 1 and seen[2] == seen[4], "each step a new signal, except coming back"
-    assert [s.round_status for s in seen] == ["voting", "revealed", "voting", "voting", "voting", "voting"]
+    assert [s.rounds[0][1] for s in seen] == ["voting", "revealed", "voting", "voting", "voting", "voting"]
     with pytest.raises(NotFound):
         voting.workshop_snapshot(db_url, workshop.id + 99)
     assert voting.my_ballot(db_url, token).votes == {first.id: 2}
     with pytest.raises(NotFound):
         voting.my_ballot(db_url, "no-such-token")
+
+
+def test_the_phone_signal_of_a_self_paced_ballot_changes_on_a_reveal_a_second_vote_and_the_end(db_url, dmm):
+    """Self-paced phones show every segment: they redraw for what happens to any of them, not for the screen's Next."""
+    workshop = new_workshop(db_url, dmm, mode="self_paced", second_vote=True)
+    token = voting.join_workshop(db_url, workshop.join_code).token
+
+    def signal():
+        return voting.workshop_snapshot(db_url, workshop.id).signal
+
+    seen = [signal()]
+    for segment in ("data-strategy", "skills", "metrics"):
+        voting.cast_vote(db_url, token=token, round_id=first_round(db_url, workshop, segment).id, level=2)
+    assert signal() == seen[-1], "votes redraw no phone"
+    ws.go_to_segment(db_url, workshop.id, 2)
+    assert signal() == seen[-1], "the screen moving on redraws no self-paced phone"
+    rounds.reveal_round(db_url, first_round(db_url, workshop, "metrics").id)  # a reveal off the first segment
+    seen.append(signal())
+    rounds.open_second_round(db_url, workshop.id, "metrics")
+    seen.append(signal())
+    ws.close_workshop(db_url, workshop.id)
+    seen.append(signal())
+    assert len(set(seen)) == len(seen) == 4
+    assert seen[1].position is None and [r[1] for r in seen[1].rounds] == ["voting", "voting", "revealed"]

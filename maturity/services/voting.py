@@ -41,12 +41,11 @@ class ParticipantView:
 
 @dataclass(frozen=True)
 class PhoneSignal:
-    """Everything a lock-step phone's page depends on but its own votes; when it changes, the phone redraws."""
+    """Everything a phone's page depends on but its own votes; when it changes, the phone redraws."""
 
     status: str
-    position: int
-    round_id: int | None  # the latest round of the segment on the shared screen that has opened
-    round_status: str | None
+    position: int | None  # the segment on the shared screen; None on a self-paced ballot, which shows every segment
+    rounds: tuple[tuple[int, str] | None, ...]  # (id, status) of the latest opened round of each segment the phone shows
 
 
 @dataclass(frozen=True)
@@ -60,10 +59,17 @@ class WorkshopSnapshot:
         rounds = [r for r in self.rounds if r.segment_id == segment_id and r.status != RoundStatus.PENDING.value]
         return max(rounds, key=lambda r: r.number) if rounds else None
 
-    @property
+    @cached_property  # once per snapshot: every phone's poll compares the shared snapshot's signal with its own
     def signal(self) -> PhoneSignal:
-        rnd = self.latest_round(self.workshop.current_segment_id)
-        return PhoneSignal(self.workshop.status, self.workshop.current_position, rnd and rnd.id, rnd and rnd.status)
+        workshop = self.workshop
+        if workshop.mode == WorkshopMode.SELF_PACED.value:
+            # Where the shared screen is does not matter to a self-paced ballot (a Next redraws no phone);
+            # a reveal or a second vote on any of its segments does, and the end.
+            position, shown = None, workshop.segment_ids
+        else:
+            position, shown = workshop.current_position, (workshop.current_segment_id,)
+        rounds = tuple((r.id, r.status) if (r := self.latest_round(s)) else None for s in shown)
+        return PhoneSignal(workshop.status, position, rounds)
 
 
 @dataclass(frozen=True)

@@ -6,21 +6,26 @@ the vote just stored is kept in this session's state (filled from the database o
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 
 import streamlit as st
 
 from maturity.content.definitions import ModelDefinition, SegmentDefinition
 from maturity.domain.tally import VoteSummary
+from maturity.logs import log_unexpected
 from maturity.services import rounds
-from maturity.services.errors import ServiceError, describe_failure
+from maturity.services.errors import ServiceError, is_transient
 from maturity.services.rounds import RoundView
 from maturity.services.voting import WorkshopSnapshot, cast_vote, workshop_snapshot
+from maturity.ui.failures import attempt
 from maturity.ui.shared import Shared
 
 DONT_KNOW = "dont_know"
 MY_VOTES = "my_votes"  # round id -> level (None: don't know), as stored for this phone
 VOTE_PROBLEM = "vote_problem"  # round id -> what went wrong with the last tap
+log = logging.getLogger(__name__)
 
 
 def level_text(model: ModelDefinition | None, value: int) -> str:
@@ -97,16 +102,34 @@ def ballot_ui(
 
 def _vote(url: str, token: str, round_id: int, level: int | None, rerun: tuple[str, ...]) -> None:
     # A callback, so the run that follows already shows the new vote.
-    try:
+    # the problem is shown under the buttons by the run that follows, not where a callback would draw it
+    with attempt("casting a vote", failed="Your vote was not saved", keep="Tap again.", show=False) as vote:
         cast_vote(url, token=token, round_id=round_id, level=level)
-    except ServiceError as exc:
-        st.session_state.setdefault(VOTE_PROBLEM, {})[round_id] = str(exc)
-    except Exception as exc:  # noqa: BLE001 - a person reads this on a phone
-        st.session_state.setdefault(VOTE_PROBLEM, {})[round_id] = f"Your vote was not saved: {describe_failure(exc)}. Tap again."
-    else:
+    if vote.ok:
         st.session_state.setdefault(MY_VOTES, {})[round_id] = level
+    else:
+        st.session_state.setdefault(VOTE_PROBLEM, {})[round_id] = vote.message
     if rerun:
         st.rerun(list(rerun))
+
+
+_poll_failures: dict[str, float] = {}  # what a phone's poll met, and when it was last logged (for every phone of this process)
+POLL_LOG_EVERY_S = 60
+
+
+def poll_failed(exc: Exception) -> None:
+    """A phone's poll failed; the next one tries again. A database blip is normal under load; anything else is
+    logged, once a minute for each kind (a room of phones polls every few seconds and would meet it together)."""
+    if is_transient(exc):
+        log.debug("a phone's poll met a database blip: %s", exc)
+        return
+    kind = f"{type(exc).__name__}: {exc}"[:300]
+    now = time.monotonic()
+    if now - _poll_failures.get(kind, -POLL_LOG_EVERY_S) >= POLL_LOG_EVERY_S:
+        if len(_poll_failures) > 100:  # kinds that differ by an id: forget them rather than grow
+            _poll_failures.clear()
+        _poll_failures[kind] = now
+        log_unexpected(log, exc, "a phone's poll (logged once a minute while it lasts)")
 
 
 # Votes cannot change once revealed, and at a reveal every phone in the room asks at once.

@@ -365,21 +365,34 @@ def test_self_paced_workshop_with_three_phones(page, app_url, new_phone, artifac
     for position, (median, lowest, highest, dont_know, discuss) in enumerate(results, start=1):
         expect(main.get_by_role("heading", level=2, name=SEGMENTS[position - 1])).to_be_visible()
         reveal(page, expected_voters=3)
+        if position == 1:
+            # Ben changes his mind on Metrics (and back) while his phone is about to redraw for the reveal: no tap is lost.
+            metrics_card = main_area(phones[1]).locator(f".st-key-segment_{SEGMENT_IDS[2]}")
+            vote(phones[1], 0, scope=metrics_card)
+            vote(phones[1], votes["Ben"][2], scope=metrics_card)
         expect_result(page, median=median, lowest=lowest, highest=highest, dont_know=dont_know, discuss=discuss)
+        # Nobody taps: every phone shows this segment's result by itself (it polls), and keeps its other votes.
+        for phone, name in zip(phones, NAMES, strict=True):
+            card = main_area(phone).locator(f".st-key-segment_{SEGMENT_IDS[position - 1]}")
+            expect_phone_result(card, [votes[n][position - 1] for n in NAMES])
+            expect(card.get_by_role("button", name=LEVELS[0], exact=True)).to_have_count(0)
+            if position < 3:
+                later = main_area(phone).locator(f".st-key-segment_{SEGMENT_IDS[2]}")
+                choice = votes[name][2]
+                shown = "don't know" if choice is None else LEVELS[choice]
+                expect(later.get_by_test_id("stAlertContentSuccess")).to_contain_text(f"Your vote: {shown}.")
         save_consensus(page, level=median, target=min(5, median + 1))
         if position < 3:
             next_segment(page, position + 1)
 
-    # Self-paced phones do not poll: asking for the results shows every revealed segment.
     phone_main = main_area(phones[0])
-    phone_main.get_by_role("button", name="Check for revealed results").click()
-    wait_for_app_idle(phones[0])
     expect(phone_main.get_by_text("The votes are in")).to_have_count(3)
     for position, segment in enumerate(SEGMENTS):
         card = phone_main.locator(f".st-key-segment_{SEGMENT_IDS[position]}")
         expect(card.get_by_role("heading", name=segment)).to_be_visible()
         expect_phone_result(card, [votes[name][position] for name in NAMES])
     expect(phone_main.get_by_role("button", name=LEVELS[0], exact=True)).to_have_count(0)
+    expect(phone_main.get_by_role("button", name=re.compile("revealed results"))).to_have_count(0)  # nothing to ask for
     phones[0].screenshot(path=artifacts / "workshop-phone-self-paced-results.png")
 
     end_workshop(page)
@@ -390,9 +403,10 @@ def test_self_paced_workshop_with_three_phones(page, app_url, new_phone, artifac
         ("Metrics", "5", "5"),
     ]
 
-    phone_main.get_by_role("button", name="Check for revealed results").click()
-    wait_for_app_idle(phones[0])
-    expect(phone_main.get_by_text("This workshop has ended. Thank you for taking part!")).to_be_visible()
+    for phone in phones:  # the end reaches every phone by itself too
+        expect(main_area(phone).get_by_text("This workshop has ended. Thank you for taking part!")).to_be_visible(
+            timeout=PHONE_POLL_TIMEOUT_MS
+        )
 
 
 def _expect_no_facilitator_page(page, code: str) -> None:

@@ -1,22 +1,22 @@
 """The participant's phone: only the workshop they joined, a ballot, and the group result after the reveal.
 
 Every phone in the room runs this page, so each kind of rerun does as little as it can (measured in
-bench/phones.py): a lock-step poll compares one cached value and draws nothing, a vote redraws only
-its own segment's buttons, and only a change on the shared screen redraws the whole page.
+bench/phones.py): a poll compares one cached value and draws nothing, a vote redraws only its own
+segment's buttons, and only a change the phone shows (the next segment in lock-step, a reveal, a
+second vote, the end) redraws the whole page.
 """
-
-import time
 
 import streamlit as st
 
-from maturity.services.errors import NotFound, describe_failure
-from maturity.services.voting import ParticipantState, my_ballot, workshop_snapshot
+from maturity.services.errors import NotFound
+from maturity.services.voting import ParticipantState, my_ballot
 from maturity.storage.tables import WorkshopMode
 from maturity.ui import context
 from maturity.ui.access import PARTICIPANT_PARAM
-from maturity.ui.ballot import ballot_ui, my_vote, remember_votes, segment_card_ui, shared_snapshot
+from maturity.ui.ballot import ballot_ui, my_vote, poll_failed, remember_votes, segment_card_ui, shared_snapshot
+from maturity.ui.failures import attempt, literal
 
-LOCK_STEP_POLL_S = 3  # a phone sees the facilitator's next segment or reveal within about four seconds
+POLL_S = 3  # a phone sees the facilitator's next segment, a reveal or the end within about four seconds
 PROGRESS_KEY = "ballot_progress"
 
 url = context.database_url()
@@ -25,18 +25,12 @@ token = st.query_params.get(PARTICIPANT_PARAM, "")
 
 def load_state() -> tuple[ParticipantState, float]:
     """This phone's state, and when the workshop part of it was read (a shared read, up to a second old)."""
-    try:
+    with attempt("opening a phone's ballot", failed="Cannot load your ballot", keep="Reload the page in a moment.") as load:
         mine = my_ballot(url, token)
         snapshot, read_at = shared_snapshot.get(url, mine.participant.workshop_id)
-        if snapshot.workshop.mode == WorkshopMode.SELF_PACED.value:
-            # No polling here: every full run is the person asking for the latest (join, "Check for revealed results").
-            read_at, snapshot = time.monotonic(), workshop_snapshot(url, mine.participant.workshop_id)
-    except NotFound as exc:
-        st.error(str(exc))
-        st.link_button("Join with a code", "./")
-        st.stop()
-    except Exception as exc:  # noqa: BLE001 - a person reads this on a phone
-        st.error(f"Cannot load your ballot: {describe_failure(exc)}. Reload the page in a moment.")
+    if not load.ok:
+        if isinstance(load.error, NotFound):  # an old link: the way back in is the code on the screen
+            st.link_button("Join with a code", "./")
         st.stop()
     return ParticipantState(mine.participant, snapshot, mine.votes), read_at
 
@@ -45,20 +39,25 @@ state, drawn_at = load_state()
 workshop = state.workshop
 remember_votes(state.my_votes)
 model = context.catalog().models.get(workshop.model_id)
-who = f" · you are **{state.participant.nickname}**" if state.participant.nickname else ""
-st.caption(f"{workshop.title}{who}")
+who = f" · you are **{literal(state.participant.nickname)}**" if state.participant.nickname else ""
+st.caption(f"{literal(workshop.title)}{who}")  # typed by people: shown as typed, never as Markdown
 
 if model is None:
     st.error("The maturity model of this workshop is missing from the content library. Tell the facilitator.")
     st.stop()
 
 
-@st.fragment(run_every=LOCK_STEP_POLL_S)
+@st.fragment(run_every=POLL_S)
 def follow_the_screen() -> None:
-    """Lock-step: redraw the page when the shared screen moved on, revealed, or ended; else draw nothing."""
+    """Redraw the page when what it shows changed (the segment on the screen, a reveal, the end); else draw nothing.
+
+    Self-paced phones poll too, so nobody has to ask for a reveal; a tap on their ballot reruns only
+    its segment, never this, and a redraw reads the votes back from the database, so none is lost.
+    """
     try:
         snapshot, read_at = shared_snapshot.get(url, workshop.id)
-    except Exception:  # noqa: BLE001 - a blip of the database: the next poll tries again
+    except Exception as exc:  # noqa: BLE001 - the next poll tries again; poll_failed logs what is not a database blip
+        poll_failed(exc)
         return
     # A snapshot read before the one this page was drawn from says nothing new (and must not rerun it again and again).
     if read_at > drawn_at and snapshot.signal != state.signal:
@@ -102,17 +101,16 @@ def segment_ballot(position: int, segment_id: str) -> None:
 
 
 def self_paced_ballot() -> None:
-    """Self-paced: every segment on one page, no polling; a button fetches the reveals."""
+    """Self-paced: every segment on one page; reveals and the end arrive by the poll, without a tap."""
     if not workshop.is_open:
         st.info("This workshop has ended. Thank you for taking part!", icon=":material/celebration:")
     st.fragment(ballot_progress, key=PROGRESS_KEY)()
     for position, segment_id in enumerate(workshop.segment_ids, start=1):
         st.fragment(segment_ballot, key=f"ballot_{segment_id}")(position, segment_id)
-    st.button("Check for revealed results", icon=":material/refresh:", key="refresh_results")
 
 
+follow_the_screen()
 if workshop.mode == WorkshopMode.SELF_PACED.value:
     self_paced_ballot()
 else:
-    follow_the_screen()
     lock_step_ballot()
