@@ -55,6 +55,72 @@ def test_answer_submit_and_a_reload_does_not_answer_twice(db_url, trust):
     assert sv.get_campaign(db_url, campaign.id).responses == 1
 
 
+def test_a_used_access_code_is_told_so_and_nothing_more_is_stored(db_url, trust):
+    campaign = sv.launch_campaign(db_url, trust, access_codes=2)
+    code = sv.access_codes(db_url, campaign.id)[0][0]
+    first = respondent(campaign.link_token)
+    first.text_input(key="survey_code").input(code)
+    answer_required(first, trust)
+    first.button(key="survey_submit").click().run()
+    assert not first.exception and first.success[0].value == "Thank you! Your answers are in."
+
+    # A second person with the same slip (or the first one again, in a new tab): told, not thanked.
+    second = respondent(campaign.link_token)
+    second.text_input(key="survey_code").input(code.lower())
+    answer_required(second, trust)
+    second.button(key="survey_submit").click().run()
+    assert not second.exception and not second.success
+    assert [e.value for e in second.error] == [sv.CODE_USED]
+    assert "already been used" in sv.CODE_USED and "another one" in sv.CODE_USED
+    assert second.text_input(key="survey_code").value == code.lower()  # the form and its answers stay
+    assert second.radio(key=f"q_{next(q.id for q in trust.questions if q.required)}").value is not None
+    second.text_input(key="survey_code").input("ZZZZ2222").run()  # a code that does not exist
+    second.button(key="survey_submit").click().run()
+    assert [e.value for e in second.error] == ["That access code is not valid for this survey. Check it and try again."]
+    assert sv.get_campaign(db_url, campaign.id).responses == 1
+    assert sv.access_codes(db_url, campaign.id).count((code, True)) == 1
+
+
+def cookie_scripts(at: AppTest) -> list[str]:
+    return [h.value for h in at.get("html") if "document.cookie" in h.value]
+
+
+def test_a_link_answer_leaves_a_marker_in_the_browser_that_names_only_the_campaign(db_url, trust):
+    """The browser side (the marker read back when the link is reopened) is tests/browser/test_survey_journey.py."""
+    campaign = sv.launch_campaign(db_url, trust)
+    at = respondent(campaign.link_token)
+    assert cookie_scripts(at) == []  # nothing before answering
+    answer_required(at, trust)
+    at.button(key="survey_submit").click().run()
+    assert at.success[0].value == "Thank you! Your answers are in."
+    # "answered campaign N" and nothing else: no response id, no visit token, no answer
+    assert cookie_scripts(at) == [
+        f"<script>document.cookie = 'maturity_answered_{campaign.id}=1; path=/; max-age=34560000; SameSite=Lax';</script>"
+    ]
+    assert at.query_params["r"] not in cookie_scripts(at)[0]
+
+    # With codes the code is the guarantee, and one laptop may be passed round a room: no marker.
+    coded = sv.launch_campaign(db_url, trust, access_codes=1)
+    at = respondent(coded.link_token)
+    at.text_input(key="survey_code").input(sv.access_codes(db_url, coded.id)[0][0])
+    answer_required(at, trust)
+    at.button(key="survey_submit").click().run()
+    assert at.success[0].value == "Thank you! Your answers are in." and cookie_scripts(at) == []
+
+
+def test_the_campaigns_page_says_what_one_response_per_person_means(db_url, trust):
+    link_only = sv.launch_campaign(db_url, trust, title="Link only")
+    coded = sv.launch_campaign(db_url, trust, title="With codes", access_codes=3)
+    at = facilitator("surveys")
+    for campaign, meaning in ((link_only, "One response per browser"), (coded, "One response per code")):
+        at.selectbox(key="campaign_pick").set_value(campaign.id).run()
+        said = [c.value for c in at.caption if c.value.startswith("One response per")]
+        assert len(said) == 1 and said[0].startswith(meaning), said
+    at.selectbox(key="campaign_pick").set_value(link_only.id).run()
+    said = next(c.value for c in at.caption if c.value.startswith("One response per"))
+    assert "two devices" in said and "clears their cookies" in said and "use single-use codes" in said
+
+
 def test_closed_and_unknown_links_say_so_plainly(db_url, trust):
     campaign = sv.launch_campaign(db_url, trust)
     sv.set_campaign_status(db_url, campaign.id, "closed")
@@ -119,3 +185,18 @@ def test_survey_pages_render_with_the_demo_waves(db_url, builtin_catalog, page):
         assert not at.exception
         assert any(h.value == "Wave by wave" for h in at.subheader)  # four trust waves compared
         assert any(h.value.startswith("As levels of") for h in at.subheader)
+
+
+def test_two_campaigns_with_one_title_are_two_choices(db_url, trust):
+    # Streamlit tells a box's options apart by their label: the second wave once opened the first one's link
+    first = sv.launch_campaign(db_url, trust, title="Trust pulse")
+    second = sv.launch_campaign(db_url, trust, title="Trust pulse")
+    at = facilitator("surveys")
+    box = at.selectbox(key="campaign_pick")
+    assert len(set(box.options)) == 2
+    box.set_value(second.id).run()
+    assert not at.exception
+    assert any(c.value.endswith(second.link_token) for c in at.code) and not any(c.value.endswith(first.link_token) for c in at.code)
+    results = facilitator("results")
+    results.selectbox(key="results_campaign").set_value(first.id).run()
+    assert results.selectbox(key="results_campaign").value == first.id

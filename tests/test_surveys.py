@@ -58,8 +58,38 @@ def test_single_use_codes(db_url, trust):
     with pytest.raises(InvalidInput, match="not valid"):
         sv.submit_response(db_url, trust, link_token=campaign.link_token, code="NOTACODE", answers=answers)
     assert sv.submit_response(db_url, trust, link_token=campaign.link_token, code=codes[0].lower(), answers=answers)
-    assert not sv.submit_response(db_url, trust, link_token=campaign.link_token, code=codes[0], answers=answers)
     assert sv.access_codes(db_url, campaign.id).count((codes[0], True)) == 1
+
+
+def test_a_used_code_is_refused_with_what_to_do_and_nothing_is_stored(db_url, trust):
+    campaign = sv.launch_campaign(db_url, trust, access_codes=2)
+    code = sv.access_codes(db_url, campaign.id)[0][0]
+    assert sv.submit_response(db_url, trust, link_token=campaign.link_token, code=code, answers=answers_for(trust))
+    # Someone else with the same slip (or the same person again): told plainly, never thanked, nothing stored.
+    for typed in (code, f"  {code.lower()} "):
+        with pytest.raises(sv.CodeAlreadyUsed, match="already been used.*not stored.*another one"):
+            sv.submit_response(db_url, trust, link_token=campaign.link_token, code=typed, answers=answers_for(trust))
+    with pytest.raises(InvalidInput, match="not valid") as unknown:
+        sv.submit_response(db_url, trust, link_token=campaign.link_token, code="ZZZZ2222", answers=answers_for(trust))
+    assert not isinstance(unknown.value, sv.CodeAlreadyUsed)
+    assert sv.get_campaign(db_url, campaign.id).responses == 1
+
+
+def test_one_code_submitted_from_several_phones_at_once_stores_one_response(db_url, trust):
+    campaign = sv.launch_campaign(db_url, trust, access_codes=1)
+    code = sv.access_codes(db_url, campaign.id)[0][0]
+
+    def submit(_):
+        try:
+            return sv.submit_response(db_url, trust, link_token=campaign.link_token, code=code, answers=answers_for(trust))
+        except sv.CodeAlreadyUsed:
+            return "used"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(submit, range(8)))
+    assert sorted(outcomes, key=str) == [True] + ["used"] * 7, outcomes
+    assert sv.get_campaign(db_url, campaign.id).responses == 1
+    assert sv.access_codes(db_url, campaign.id) == [(code, True)]
 
 
 def test_closed_future_and_unknown_campaigns_say_so(db_url, trust):

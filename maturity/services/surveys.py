@@ -29,6 +29,16 @@ class CampaignUnavailable(ServiceError):
     """The campaign is closed, not open yet, or unknown; the message says which."""
 
 
+class CodeAlreadyUsed(InvalidInput):
+    """A single-use access code that has already answered; nothing was stored."""
+
+
+CODE_USED = (
+    "This access code has already been used, so these answers were not stored. Ask the person who gave you the "
+    "code for another one, then enter the new code and submit again."
+)
+
+
 class AnswersInvalid(InvalidInput):
     """Some answers need attention; `problems` maps question id to what to fix."""
 
@@ -224,9 +234,10 @@ def submit_response(
     url: str, survey: SurveyDefinition, *, link_token: str, visit_token: str | None = None, code: str | None = None, answers: dict,
     today: date | None = None,
 ) -> bool:  # fmt: skip
-    """Store one anonymous response; True when stored, False when this visit or code had already answered.
+    """Store one anonymous response; True when stored, False when this link visit had already answered.
 
-    Raises AnswersInvalid (per question), CampaignUnavailable, or InvalidInput for a bad access code.
+    Raises AnswersInvalid (per question), CampaignUnavailable, CodeAlreadyUsed for a code that has answered
+    (a second person must be told, not thanked), or InvalidInput for an unknown access code.
     """
     campaign = open_campaign(url, link_token, today)
     if survey.id != campaign.survey_id:
@@ -244,6 +255,8 @@ def submit_response(
             if session.exec(
                 select(SurveyResponse.id).where(SurveyResponse.campaign_id == campaign.id, SurveyResponse.respondent_key == key)
             ).first():
+                if campaign.single_use_codes:
+                    raise CodeAlreadyUsed(CODE_USED)
                 return False  # a double submit or a reload after submitting
             if campaign.single_use_codes:
                 row = session.exec(
@@ -252,7 +265,7 @@ def submit_response(
                 if row is None:
                     raise InvalidInput("That access code is not valid for this survey. Check it and try again.")
                 if row.used_at is not None:
-                    raise InvalidInput("That access code has already been used.")
+                    raise CodeAlreadyUsed(CODE_USED)
                 row.used_at = utcnow()
                 session.add(row)
             response = SurveyResponse(campaign_id=campaign.id, respondent_key=key)
@@ -262,7 +275,11 @@ def submit_response(
                 if question.id in kept:
                     session.add(_answer(response.id, question.type, question.id, kept[question.id]))
     except IntegrityError:
-        return False  # the unique key caught a concurrent duplicate: still exactly one response
+        # The unique key caught a concurrent duplicate: still exactly one response. Of a visit it was
+        # the same person pressing twice; of a code, someone else holding the same code.
+        if campaign.single_use_codes:
+            raise CodeAlreadyUsed(CODE_USED) from None
+        return False
     return True
 
 

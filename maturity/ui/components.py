@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 import streamlit as st
 
@@ -39,6 +41,15 @@ def notice_ui(key: str, *, icon: str = ":material/check_circle:") -> None:
     slot = st.empty()
     if message := st.session_state.pop(key, None):
         slot.success(message, icon=icon)
+
+
+def distinct_labels(labels: dict[int, str]) -> dict[int, str]:
+    """Labels for a selectbox of things by id, each shown once: a repeated one gets its id (#12).
+
+    Streamlit tells the options of a box apart by their label, so two campaigns or workshops with the
+    same title would be one option, and choosing the second would open the first."""
+    seen = Counter(labels.values())
+    return {key: f"{label} (#{key})" if seen[label] > 1 else label for key, label in labels.items()}
 
 
 def ladder_ui(model: ModelDefinition) -> None:

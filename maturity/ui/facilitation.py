@@ -14,6 +14,7 @@ from maturity.services.workshops import RULE_LABELS, WorkshopView, get_workshop,
 from maturity.storage.tables import Confidence, ConsensusRule
 from maturity.ui.access import editor_name
 from maturity.ui.ballot import level_text
+from maturity.ui.components import distinct_labels
 from maturity.ui.failures import act, attempt  # noqa: F401 - act: the pages' one way to call a service from a button
 from maturity.ui.merge import SharedForm
 from maturity.ui.navigation import page_link_ui
@@ -205,7 +206,7 @@ def chosen_workshop(url: str, page_title: str, load=get_workshop):
             loaded = None
     if loaded is None:
         st.title(page_title)
-        workshops = {w.id: f"{w.title} ({'open' if w.is_open else 'ended'})" for w in list_workshops(url)}
+        workshops = distinct_labels({w.id: f"{w.title} ({'open' if w.is_open else 'ended'})" for w in list_workshops(url)})
         picked = st.selectbox("Workshop", [None, *workshops], format_func=lambda i: "— choose one —" if i is None else workshops[i],
                               key="pick_workshop") if workshops else None  # fmt: skip
         if picked is None:

@@ -87,7 +87,7 @@ def _no_dialogs(page) -> list[str]:
     return seen
 
 
-def launch_campaign(page, app_url: str) -> str:
+def launch_campaign(page, app_url: str, title: str = CAMPAIGN_TITLE) -> str:
     """Launch the trust pulse with a minimum group size of MIN_GROUP; return the anonymous link shown for it."""
     sign_in(page, app_url)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Survey campaigns", exact=True).click()
@@ -96,14 +96,14 @@ def launch_campaign(page, app_url: str) -> str:
     expect(main.get_by_role("heading", name="Survey campaigns")).to_be_visible()
     form = main.get_by_test_id("stForm").filter(has_text="Launch")
     _pick(page, form.get_by_role("combobox", name="Survey"), SURVEY_TITLE)
-    form.get_by_role("textbox", name="Title (optional)").fill(CAMPAIGN_TITLE)
+    form.get_by_role("textbox", name="Title (optional)").fill(title)
     minimum = form.get_by_role("spinbutton", name="Minimum group size shown in results")
     minimum.fill(str(MIN_GROUP))
     minimum.press("Tab")  # commit the number before the form is submitted
     form.get_by_role("button", name="Launch").click()
     wait_for_app_idle(page)
-    expect(main.get_by_test_id("stAlertContentSuccess")).to_contain_text(f"Launched “{CAMPAIGN_TITLE}”. Share its link below.")
-    expect(main.get_by_role("combobox", name="Campaign")).to_have_value(CAMPAIGN_TITLE)
+    expect(main.get_by_test_id("stAlertContentSuccess")).to_contain_text(f"Launched “{title}”. Share its link below.")
+    expect(main.get_by_role("combobox", name="Campaign")).to_have_value(title)
     code = main.get_by_test_id("stCode").filter(has_text="?survey=")
     expect(code).to_have_count(1)
     found = LINK.search(code.text_content() or "")
@@ -260,3 +260,59 @@ def test_two_phones_answer_the_trust_pulse_and_hostile_text_stays_harmless(page,
     assert not dialogs, f"a page opened a dialog: {dialogs}"
     elapsed = time.monotonic() - started_at
     assert elapsed < 90, f"the survey journey took {elapsed:.0f} s"
+
+
+ANSWERED_HERE = "This browser has already answered this survey, so it does not take a second response."
+
+
+def answer_required(phone, link: str) -> None:
+    """Open the link, answer only the required questions (as the second phone of PHONES), submit, and see the thanks."""
+    main = main_area(phone)
+    open_app(phone, link)
+    expect(main.get_by_role("heading", name=SURVEY_TITLE, level=1)).to_be_visible()
+    for question, option in PHONES[1].items():
+        if question != "free_text":
+            choose(phone, question, option)
+    main.get_by_role("button", name="Submit").click()
+    wait_for_app_idle(phone)
+    expect(main.get_by_test_id("stAlertContentSuccess")).to_contain_text(THANKS)
+
+
+def test_a_browser_that_answered_the_link_is_thanked_instead_of_answering_again(page, app_url, new_phone):
+    link = launch_campaign(page, app_url, title="One per browser")
+    main = main_area(page)
+    expect(main.get_by_text("One response per browser", exact=False)).to_be_visible()  # said where the link is shared
+    main.get_by_role("button", name="Results").click()
+    expect(page).to_have_url(re.compile(r"/results\?c=\d+$"))
+    wait_for_app_idle(page)
+    expect(main.get_by_role("combobox", name="Campaign")).to_have_value("One per browser")
+    campaign_id = int(re.search(r"c=(\d+)", page.url).group(1))
+    expect(metric(page, "Responses")).to_have_text("0")
+
+    phone = new_phone()
+    answer_required(phone, link)
+    # The marker names the campaign and nothing else: no response id, no visit token.
+    marker = f"maturity_answered_{campaign_id}"
+    deadline = time.monotonic() + 10
+    while not [c for c in phone.context.cookies() if c["name"] == marker]:
+        assert time.monotonic() < deadline, f"no {marker} cookie after answering: {phone.context.cookies()}"
+        phone.wait_for_timeout(100)
+    assert [(c["name"], c["value"]) for c in phone.context.cookies() if c["name"].startswith("maturity_answered_")] == [
+        (marker, "1")
+    ]
+
+    # The same browser opens the link again (a new tab, the link from the mail again): thanked, no form.
+    open_app(phone, link)
+    phone_main = main_area(phone)
+    expect(phone_main.get_by_test_id("stAlertContentSuccess")).to_contain_text(ANSWERED_HERE)
+    expect(phone_main.get_by_role("button", name="Submit")).to_have_count(0)
+    expect(phone_main.get_by_test_id("stRadio")).to_have_count(0)
+    page.reload()
+    wait_for_app_idle(page)
+    expect(metric(page, "Responses")).to_have_text("1")
+
+    # Another browser (another person) answers as usual.
+    answer_required(new_phone(), link)
+    page.reload()
+    wait_for_app_idle(page)
+    expect(metric(page, "Responses")).to_have_text("2")

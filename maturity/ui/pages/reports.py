@@ -8,6 +8,7 @@ from maturity.services import workshops as ws
 from maturity.ui import context
 from maturity.ui import leaders as lv
 from maturity.ui.access import require
+from maturity.ui.components import distinct_labels
 from maturity.ui.downloads import download_ui
 from maturity.ui.failures import attempt
 
@@ -29,7 +30,7 @@ if kind == "One workshop":
     if not workshops:
         st.info("No workshop yet.", icon=":material/groups:")
         st.stop()
-    titles = {w.id: f"{w.held_on:%d %b %Y} · {w.title}" for w in workshops}
+    titles = distinct_labels({w.id: f"{w.held_on:%d %b %Y} · {w.title}" for w in workshops})
     workshop_id = st.selectbox("Workshop", list(titles), format_func=titles.get, key="report_workshop")
     request = ("workshop", workshop_id)
 else:

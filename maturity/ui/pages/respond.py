@@ -1,4 +1,4 @@
-"""A survey respondent's page: reached only through the survey link, anonymous, one response per visit or code."""
+"""A survey respondent's page: reached only through the survey link, anonymous, one response per browser or code."""
 
 import secrets
 
@@ -7,9 +7,9 @@ import streamlit as st
 from maturity.content.definitions import QuestionType
 from maturity.domain.surveys import is_shown
 from maturity.services import surveys as sv
-from maturity.services.errors import InvalidInput, ServiceError, describe_failure
 from maturity.ui import context
 from maturity.ui.access import SURVEY_PARAM, VISIT_PARAM
+from maturity.ui.failures import attempt
 
 # The 0-10 scale on one row, even on a 375 px phone: eleven equal pills across the width (our own CSS).
 SCALE_STYLE = """<style>
@@ -18,6 +18,23 @@ SCALE_STYLE = """<style>
   flex: 1 1 0; min-width: 0; min-height: 2.5rem; padding-left: 0; padding-right: 0; justify-content: center;
 }
 </style>"""
+# A link campaign keeps one response per browser: after answering, the browser holds a cookie that says
+# only "answered campaign N" (no response id, nothing about the person), checked when the link is opened.
+ANSWERED_COOKIE = "maturity_answered_{}"
+ANSWERED_MAX_AGE_S = 400 * 24 * 3600  # the longest a browser keeps a cookie; a new wave is a new campaign anyway
+
+
+def remember_answered(campaign_id: int) -> None:
+    """Tell this browser it has answered the campaign (read back through st.context.cookies on its next visit)."""
+    # The name holds the campaign's id and the value is "1": no user text reaches this script.
+    # Lax, not Strict: the link usually arrives from a mail or a chat, and the marker grants nothing.
+    st.html(
+        f"<script>document.cookie = '{ANSWERED_COOKIE.format(int(campaign_id))}=1; path=/; "
+        f"max-age={ANSWERED_MAX_AGE_S}; SameSite=Lax';</script>",
+        unsafe_allow_javascript=True,
+        width=1,
+    )
+
 
 url = context.database_url()
 link = st.query_params.get(SURVEY_PARAM, "")
@@ -47,6 +64,14 @@ if st.session_state.get("survey_done") == link or (
     visit and sv.has_responded(url, campaign.id, sv.respondent_key(campaign.id, visit))
 ):
     st.success("Thank you! Your answers are in.", icon=":material/check_circle:")
+    if not campaign.single_use_codes:  # with codes, one device may be passed round: the code is the guarantee
+        remember_answered(campaign.id)
+    st.stop()
+if not campaign.single_use_codes and st.context.cookies.get(ANSWERED_COOKIE.format(campaign.id)) == "1":
+    st.success(
+        "This browser has already answered this survey, so it does not take a second response. Thank you for taking part!",
+        icon=":material/check_circle:",
+    )
     st.stop()
 
 code = ""
@@ -118,16 +143,14 @@ if outstanding:
         icon=":material/error:",
     )
 if st.button("Submit", type="primary", key="survey_submit", icon=":material/send:"):
-    try:
-        sv.submit_response(url, survey, link_token=link, visit_token=visit, code=code or None, answers=answers)
-    except sv.AnswersInvalid as exc:
-        st.session_state["survey_problems"] = exc.problems
-        st.rerun()
-    except (InvalidInput, ServiceError) as exc:
-        st.error(str(exc))
-    except Exception as exc:  # noqa: BLE001 - said to the respondent; nothing was stored
-        st.error(f"Your answers were not saved: {describe_failure(exc)}. Please try again in a moment.")
-    else:
+    # nothing is stored unless all of it is: the answers stay in the form to send again
+    with attempt("submitting a survey response", failed="Your answers were not saved", keep="Please try again in a moment.") as submit:
+        try:
+            sv.submit_response(url, survey, link_token=link, visit_token=visit, code=code or None, answers=answers)
+        except sv.AnswersInvalid as exc:  # said by each question that needs it
+            st.session_state["survey_problems"] = exc.problems
+            st.rerun()
+    if submit.ok:
         st.session_state.pop("survey_problems", None)
         st.session_state["survey_done"] = link
         st.rerun()

@@ -11,6 +11,7 @@ from maturity.services import surveys as sv
 from maturity.services.survey_results import visible_groups
 from maturity.ui import context
 from maturity.ui.access import require
+from maturity.ui.components import distinct_labels
 from maturity.ui.downloads import XLSX, download_ui
 
 require(Permission.RUN_SURVEYS)
@@ -25,8 +26,9 @@ if not campaigns:
 ids = [c.id for c in campaigns]
 preset = st.query_params.get("c")
 index = ids.index(int(preset)) if preset and preset.isdigit() and int(preset) in ids else 0
+titles = distinct_labels({c.id: c.title for c in campaigns})
 campaign_id = st.selectbox(
-    "Campaign", ids, index=index, format_func=lambda i: next(c.title for c in campaigns if c.id == i), key="results_campaign"
+    "Campaign", ids, index=index, format_func=titles.get, key="results_campaign"
 )
 st.query_params["c"] = str(campaign_id)
 campaign = next(c for c in campaigns if c.id == campaign_id)
