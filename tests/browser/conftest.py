@@ -22,6 +22,8 @@ import pytest
 
 from tests import databases
 
+from . import server_log
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
@@ -44,6 +46,8 @@ SERVER_START_TIMEOUT_S = 60
 APP_TIMEOUT_MS = 25_000
 EXPECT_TIMEOUT_MS = 15_000
 ADMIN_SECRET = "browser-secret"  # the server's MATURITY_ADMIN_SECRET; sign_in() types it
+LIVE_LOGS: list[Path] = []  # the server.log of every server running now; each test fails on what it made them log
+_REPORTED: set[str] = set()  # failing log entries a test already failed on (by their first line, which has the time)
 
 
 def _python() -> str:
@@ -102,8 +106,11 @@ def streamlit_server(
             if time.monotonic() > deadline:
                 pytest.fail(f"the Streamlit server did not answer within {SERVER_START_TIMEOUT_S} s:\n{_read(log)}")
             time.sleep(0.25)
+        LIVE_LOGS.append(log)
         yield base_url
     finally:
+        if log in LIVE_LOGS:
+            LIVE_LOGS.remove(log)
         server.terminate()
         try:
             server.wait(timeout=10)
@@ -112,6 +119,26 @@ def streamlit_server(
             server.wait()
         if own_database:
             databases.release(database)
+    # Reached only when nothing failed above: what no test was blamed for (its start, between tests, its stop).
+    unreported = [f for f in server_log.failures(_read(log)) if f.first_line not in _REPORTED]
+    if unreported:
+        pytest.fail(server_log.describe(log, unreported), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def server_log_stays_clean(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test (at its teardown) on every ERROR or CRITICAL entry the servers logged while it ran, unless it is
+    marked logs_errors (it provokes one on purpose)."""
+    start = {log: server_log.size(log) for log in LIVE_LOGS}
+    yield
+    problems = []
+    for log in list(LIVE_LOGS):
+        found = [f for f in server_log.failures(server_log.read_from(log, start.get(log, 0))) if f.first_line not in _REPORTED]
+        _REPORTED.update(f.first_line for f in found)
+        if found:
+            problems.append(server_log.describe(log, found))
+    if problems and request.node.get_closest_marker("logs_errors") is None:
+        pytest.fail("\n\n".join(problems), pytrace=False)
 
 
 @pytest.fixture(scope="session")
