@@ -8,18 +8,9 @@ import sqlite3
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from maturity.config import SettingError
-
 
 class ServiceError(Exception):
     """A use case refused; the message is meant for the person who asked."""
-
-
-def describe_failure(exc: BaseException) -> str:
-    """A one-line, human explanation of an unexpected failure, with what to do about it."""
-    if isinstance(exc, ServiceError | SettingError):
-        return str(exc)
-    return known_failure(exc) or f"{type(exc).__name__}: {exc}"
 
 
 def known_failure(exc: BaseException) -> str | None:
