@@ -100,7 +100,9 @@ def configure_logging(*, level: str | None = None, default_level: str = "INFO", 
             logger.propagate = False  # a library that configures the root logger must not print our lines twice
             if problem is not None:
                 logger.warning("%s; logging at %s as text", problem, default_level)
-        logger.setLevel(level or chosen_level)
+        wanted = logging.getLevelName(level or chosen_level)
+        if logger.level != wanted:  # setLevel empties every logger's cache: not on each run of a page
+            logger.setLevel(wanted)
     return logger
 
 

@@ -110,8 +110,9 @@ st.subheader("Export")
 stem = f"workshop-{workshop.id}-{workshop.held_on:%Y-%m-%d}"
 downloads = [
     ("Consensus (CSV)", exports.consensus_csv(summary, model), "consensus.csv", "text/csv", ":material/table:"),
-    ("Anonymised votes (CSV)", exports.votes_csv(url, workshop.id, model), "votes.csv", "text/csv", ":material/table:"),
-    # drawn only when asked for: the chart image takes vl-convert a few hundred milliseconds
+    # read from the database only when asked for, as the report: most runs of this page download nothing
+    ("Anonymised votes (CSV)", lambda: exports.votes_csv(url, workshop.id, model), "votes.csv", "text/csv", ":material/table:"),
+    # the chart image takes vl-convert a few hundred milliseconds
     (
         "Printable report (HTML)",
         lambda: reports.workshop_report(url, catalog, workshop.id).html,
