@@ -45,6 +45,7 @@ from maturity import charts
 from maturity.config import PROJECT_DIR, get_settings
 from maturity.content.catalog import load_catalog
 from maturity.content.definitions import ModelDefinition
+from maturity.domain.names import name_key
 from maturity.domain.trends import SMALLER_TEAMS
 from maturity.services import leaders
 from maturity.services.leaders import Filters
@@ -88,7 +89,7 @@ def build_history(url: str, model: ModelDefinition, years: int, teams: int, vote
     rows: dict[type, list[dict]] = defaultdict(list)
 
     for t in range(1, teams + 1):
-        rows[Team].append({"id": t, "name": f"Team {t:02d}", "description": "", "created_at": at_ten(quarters[0])})
+        rows[Team].append({"id": t, "name": f"Team {t:02d}", "name_key": name_key(f"Team {t:02d}"), "description": "", "created_at": at_ten(quarters[0])})
     # Each team and segment starts somewhere low and climbs at its own pace, with noise per workshop.
     drift = {(t, s): (rng.uniform(0, 2.2), rng.uniform(0.05, 0.5)) for t in range(1, teams + 1) for s in segments}
     workshop_id = round_id = participant_id = vote_id = consensus_id = action_id = 0

@@ -172,3 +172,134 @@ def test_a_database_migrated_with_the_old_fixed_ladder_is_repaired(tmp_path):
     upgrade(url)
     assert _ladders(url) == {1: (0, 5), 2: (1, 3)}
     databases.release(url)
+
+
+def _name_clashes(url: str) -> None:
+    """A database before 0007 holding teams, people and domains that differ only in case, each with references."""
+    from sqlalchemy import text
+
+    with get_engine(url).begin() as db:
+
+        def put(sql: str, rows: list[dict]) -> None:
+            for row in rows:
+                db.execute(text(sql), row)
+
+        put(
+            "INSERT INTO team (id, name, description, created_at) VALUES (:id, :name, :d, '2024-01-01 10:00:00')",
+            [
+                {"id": 1, "name": "Équipe", "d": ""}, {"id": 2, "name": "ÉQUIPE", "d": "Les données"},
+                {"id": 3, "name": "Straße", "d": ""}, {"id": 4, "name": "STRASSE", "d": ""},
+                {"id": 5, "name": "İzmir", "d": ""}, {"id": 6, "name": "IZMIR", "d": ""},
+                {"id": 7, "name": "Equipe", "d": ""}, {"id": 8, "name": "ΣΊΣΥΦΟΣ", "d": ""}, {"id": 9, "name": "Σίσυφος", "d": ""},
+            ],
+        )  # fmt: skip
+        put(
+            "INSERT INTO person (id, name, email, team_id, role, active, created_at, version)"
+            " VALUES (:id, :name, :email, :team, :role, :yes, '2024-01-01', 1)",
+            [
+                {"id": 1, "name": "Özge", "email": "Özge@Example.com.tr", "team": 2, "role": "", "yes": True},
+                {"id": 2, "name": "Özge Y.", "email": "özge@example.com.tr", "team": 1, "role": "Analyst", "yes": True},
+                {"id": 3, "name": "Jürgen", "email": "J@EXAMPLE.DE", "team": 4, "role": "", "yes": True},
+            ],
+        )
+        put(
+            "INSERT INTO datadomain (id, name, description, owner_id, steward_id, creating_team_id, consumers, created_at, version)"
+            " VALUES (:id, :name, :d, :owner, :steward, :team, :consumers, '2024-01-01', 1)",
+            [
+                {"id": 1, "name": "Müşteriler", "d": "", "owner": 2, "steward": None, "team": 2, "consumers": ""},
+                {"id": 2, "name": "MÜŞTERİLER", "d": "Customers", "owner": None, "steward": 2, "team": 5, "consumers": "Sales"},
+            ],
+        )  # fmt: skip
+        put(
+            "INSERT INTO workshop (id, team_id, model_id, model_version, title, held_on, mode, status, consensus_rule,"
+            " second_vote, anonymous, join_code, current_position, created_at, version)"
+            " VALUES (1, :team, 'data-maturity', '1', 'Q1', '2024-02-01', 'lock_step', 'closed', 'median', :no, :yes, NULL, 0,"
+            " '2024-02-01 09:00:00', 1)",
+            [{"team": 2, "no": False, "yes": True}],
+        )
+        put(
+            "INSERT INTO surveycampaign (id, survey_id, survey_version, title, team_id, audience, opens_on, status, link_token,"
+            " single_use_codes, min_group_size, created_at) VALUES (1, 's', '1', 'Wave', :team, '', '2024-02-01', 'open', 'tok',"
+            " :no, 5, '2024-02-01')",
+            [{"team": 4, "no": False}],
+        )
+        put(
+            "INSERT INTO action (id, title, team_id, owner_id, domain_id, priority, status, evidence_url, created_at, updated_at,"
+            " version) VALUES (1, 'Fix it', :team, :owner, :domain, 'high', 'open', '', '2024-02-01', '2024-02-01', 1)",
+            [{"team": 6, "owner": 2, "domain": 2}],
+        )
+        put(
+            "INSERT INTO calendarfeed (person_id, token, created_at) VALUES (:person, :token, '2024-02-01')",
+            [{"person": 1, "token": "feed-1"}, {"person": 2, "token": "feed-2"}],
+        )
+        put(
+            "INSERT INTO remindersent (person_id, sent_on, sent_at, action_ids) VALUES (:person, :on, '2024-02-01', '[1]')",
+            [{"person": 2, "on": "2024-03-01"}, {"person": 1, "on": "2024-03-01"}, {"person": 2, "on": "2024-03-08"}],
+        )
+
+
+def test_rows_that_differ_only_in_case_are_merged_keeping_every_reference(tmp_path, dmm):
+    from sqlalchemy import text
+
+    from maturity.services import workshops as ws
+    from tests import databases
+
+    url = databases.fresh_url(tmp_path)
+    upgrade(url, "0006")
+    _name_clashes(url)
+    upgrade(url)
+
+    with get_engine(url).connect() as db:
+
+        def rows(sql: str) -> list[tuple]:
+            return [tuple(r) for r in db.execute(text(sql)).all()]
+
+        # The oldest of each clash is kept; its empty fields take the others' values.
+        assert rows("SELECT id, name, name_key, description FROM team ORDER BY id") == [
+            (1, "Équipe", "équipe", "Les données"), (3, "Straße", "strasse", ""), (5, "İzmir", "izmir", ""),
+            (7, "Equipe", "equipe", ""), (8, "ΣΊΣΥΦΟΣ", "σίσυφοσ", ""),
+        ]  # fmt: skip
+        assert rows("SELECT id, email, team_id, role FROM person ORDER BY id") == [
+            (1, "özge@example.com.tr", 1, "Analyst"), (3, "j@example.de", 3, ""),
+        ]  # fmt: skip
+        assert rows(
+            "SELECT id, name_key, description, owner_id, steward_id, creating_team_id, consumers FROM datadomain"
+        ) == [(1, "müşteriler", "Customers", 1, 1, 1, "Sales")]
+        # Every reference to a merged row now points at the row it was merged into.
+        assert rows("SELECT team_id FROM workshop") == [(1,)]
+        assert rows("SELECT team_id FROM surveycampaign") == [(3,)]
+        assert rows("SELECT team_id, owner_id, domain_id FROM action") == [(5, 1, 1)]
+        assert rows("SELECT person_id, token FROM calendarfeed") == [(1, "feed-1")]  # one feed a person: the kept one's
+        sent = rows("SELECT person_id, sent_on FROM remindersent")
+        assert sorted((person, str(on)) for person, on in sent) == [(1, "2024-03-01"), (1, "2024-03-08")]  # one a day
+        merged = rows("SELECT entity, entity_id, verb FROM auditevent ORDER BY id")
+        assert sorted(merged) == sorted(
+            [("person", "1", "merged")] + [("team", str(t), "merged") for t in (1, 3, 5, 8)] + [("domain", "1", "merged")]
+        )
+
+    # Names typed from now on find the merged rows, whatever their case.
+    assert ws.get_or_create_team(url, "équipe").id == 1
+    assert ws.create_workshop(url, team_name="STRAẞE", model=dmm, segment_ids=["skills"]).team_id == 3
+    assert ws.get_or_create_team(url, "σίσυφος").id == 8
+    databases.release(url)
+
+
+def test_the_merge_repoints_every_foreign_key_to_the_tables_it_merges(tmp_path):
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import inspect
+
+    from maturity.storage.migrate import alembic_config
+    from tests import databases
+
+    url = databases.fresh_url(tmp_path)
+    upgrade(url, "0007")
+    merge = ScriptDirectory.from_config(alembic_config(url)).get_revision("0007").module
+    found: dict[str, set] = {table: set() for table in merge.REFERENCES}
+    with get_engine(url).connect() as db:
+        inspector = inspect(db)
+        for table in inspector.get_table_names():
+            for fk in inspector.get_foreign_keys(table):
+                if fk["referred_table"] in found:
+                    found[fk["referred_table"]].update((table, column) for column in fk["constrained_columns"])
+    assert found == {table: set(refs) for table, refs in merge.REFERENCES.items()}
+    databases.release(url)

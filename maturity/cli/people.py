@@ -84,6 +84,7 @@ def _remind(args) -> int:
 
 
 def _grant(args) -> int:
+    from maturity.domain.names import email_key
     from maturity.services import accounts
     from maturity.services.database import prepare_database
     from maturity.services.errors import ServiceError
@@ -91,7 +92,7 @@ def _grant(args) -> int:
     settings = get_settings()
     prepare_database(settings.db_url)
     role = "" if args.role == "none" else args.role
-    email = args.email.strip().lower()
+    email = email_key(args.email)  # as accounts store it
     try:
         existing = next((a for a in accounts.list_accounts(settings.db_url) if a.email == email), None)
         if existing is None:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
+from maturity.domain.names import email_key
 from maturity.domain.roles import Actor, Permission, StaffRole, parse_role
 from maturity.services import audit
 from maturity.services.authz import before_sign_in, requires
@@ -50,14 +51,14 @@ class AccountView:
 
 
 def _clean_email(email: str) -> str:
-    clean = str(email or "").strip().lower()
+    clean = email_key(email)
     if not EMAIL.match(clean):
         raise InvalidInput(f"{email!r} is not an e-mail address." if clean else "Give the person's e-mail address.")
     return clean
 
 
 def _person_id(session: Session, email: str) -> int | None:
-    return session.exec(select(Person.id).where(func.lower(Person.email) == email)).first()
+    return session.exec(select(Person.id).where(Person.email == email)).first()
 
 
 def _view(session: Session, account: Account) -> AccountView:

@@ -7,12 +7,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, case, func, select
 
 from maturity.domain.roles import OWNER_EDITABLE, Permission
 from maturity.services import audit
 from maturity.services.authz import NotAllowed, current_actor, requires
 from maturity.services.errors import Conflict, InvalidInput, NotFound
+from maturity.services.owners import names_of
 from maturity.storage.engine import read_session, write_session
 from maturity.storage.tables import (
     Action,
@@ -270,6 +271,15 @@ def action_history(url: str, action_id: int) -> list[ActionEventView]:
         return [ActionEventView(e.at, e.by, json.loads(e.changes or "{}"), e.comment) for e in events]
 
 
+@dataclass(frozen=True)
+class ActionCounts:
+    """What a filter matches, counted in SQL: in all, overdue, and per status."""
+
+    total: int
+    overdue: int
+    by_status: dict[str, int]
+
+
 @requires(Permission.VIEW_ACTIONS)
 def list_actions(
     url: str,
@@ -281,28 +291,71 @@ def list_actions(
     domain_id: int | None = None,
     due_before: date | None = None,
     overdue_on: date | None = None,
-    limit: int = 2000,
+    limit: int | None = 2000,
+    offset: int = 0,
 ) -> list[ActionView]:
-    """Actions matching every filter given; overdue_on keeps open actions due before that day."""
+    """Actions matching every filter given, soonest due first: `limit` of them (None: all) from `offset`.
+
+    overdue_on keeps open actions due before that day."""
     with read_session(url) as session:
-        query = select(Action)
-        if owner_id is not None:
-            query = query.where(Action.owner_id == owner_id)
-        if statuses:
-            query = query.where(Action.status.in_(statuses))
-        if team_id is not None:
-            query = query.where(Action.team_id == team_id)
-        if segment_id:
-            query = query.where(Action.segment_id == segment_id)
-        if domain_id is not None:
-            query = query.where(Action.domain_id == domain_id)
-        if due_before is not None:
-            query = query.where(Action.due_on <= due_before)
-        if overdue_on is not None:
-            query = query.where(Action.status.in_(OPEN_STATUSES), Action.due_on < overdue_on)
-        query = query.order_by(Action.due_on.is_(None), Action.due_on, Action.id).limit(limit)
+        query = _filtered(
+            select(Action), owner_id=owner_id, statuses=statuses, team_id=team_id, segment_id=segment_id,
+            domain_id=domain_id, due_before=due_before, overdue_on=overdue_on,
+        )  # fmt: skip
+        query = query.order_by(Action.due_on.is_(None), Action.due_on, Action.id).offset(offset).limit(limit)
         actions = session.exec(query).all()
         return _views(session, actions)
+
+
+@requires(Permission.VIEW_ACTIONS)
+def count_actions(
+    url: str,
+    *,
+    today: date,
+    owner_id: int | None = None,
+    statuses: tuple[str, ...] | None = None,
+    team_id: int | None = None,
+    segment_id: str | None = None,
+    domain_id: int | None = None,
+    due_before: date | None = None,
+    overdue_on: date | None = None,
+) -> ActionCounts:
+    """How many actions list_actions (without a limit) would list, how many of them are overdue on `today`, per status."""
+    late = case((Action.status.in_(OPEN_STATUSES) & (Action.due_on < today), 1), else_=0)
+    with read_session(url) as session:
+        query = _filtered(
+            select(Action.status, func.count(), func.sum(late)), owner_id=owner_id, statuses=statuses, team_id=team_id,
+            segment_id=segment_id, domain_id=domain_id, due_before=due_before, overdue_on=overdue_on,
+        )  # fmt: skip
+        rows = session.exec(query.group_by(Action.status)).all()
+    return ActionCounts(sum(n for _, n, _ in rows), sum(o or 0 for _, _, o in rows), {s: n for s, n, _ in rows})
+
+
+@requires(Permission.VIEW_ACTIONS)
+def count_done_since(url: str, since: datetime) -> int:
+    """Actions done at or after `since`, counted in SQL."""
+    with read_session(url) as session:
+        return session.exec(
+            select(func.count()).select_from(Action).where(Action.status == ActionStatus.DONE.value, Action.completed_at >= since)
+        ).one()
+
+
+def _filtered(query, *, owner_id, statuses, team_id, segment_id, domain_id, due_before, overdue_on):
+    if owner_id is not None:
+        query = query.where(Action.owner_id == owner_id)
+    if statuses:
+        query = query.where(Action.status.in_(statuses))
+    if team_id is not None:
+        query = query.where(Action.team_id == team_id)
+    if segment_id:
+        query = query.where(Action.segment_id == segment_id)
+    if domain_id is not None:
+        query = query.where(Action.domain_id == domain_id)
+    if due_before is not None:
+        query = query.where(Action.due_on <= due_before)
+    if overdue_on is not None:
+        query = query.where(Action.status.in_(OPEN_STATUSES), Action.due_on < overdue_on)
+    return query
 
 
 @requires(Permission.EDIT_OWN_ACTIONS)
@@ -350,16 +403,17 @@ def open_action_counts(url: str, *, team_id: int, model_id: str) -> dict[str, in
 
 
 def _views(session: Session, actions: list[Action]) -> list[ActionView]:
-    people = dict(session.exec(select(Person.id, Person.name)).all())
-    domains = dict(session.exec(select(DataDomain.id, DataDomain.name)).all())
-    teams = dict(session.exec(select(Team.id, Team.name)).all())
+    """Views of `actions`, the names of their owners, domains and teams read for these actions only."""
+    people = names_of(session, Person, {a.owner_id for a in actions})
+    domains = names_of(session, DataDomain, {a.domain_id for a in actions})
+    teams = names_of(session, Team, {a.team_id for a in actions})
     return [_view(session, a, people, domains, teams) for a in actions]
 
 
 def _view(session: Session, a: Action, people=None, domains=None, teams=None) -> ActionView:
-    people = people if people is not None else dict(session.exec(select(Person.id, Person.name)).all())
-    domains = domains if domains is not None else dict(session.exec(select(DataDomain.id, DataDomain.name)).all())
-    teams = teams if teams is not None else dict(session.exec(select(Team.id, Team.name)).all())
+    people = people if people is not None else names_of(session, Person, {a.owner_id})
+    domains = domains if domains is not None else names_of(session, DataDomain, {a.domain_id})
+    teams = teams if teams is not None else names_of(session, Team, {a.team_id})
     return ActionView(
         a.id, a.title, a.description, a.team_id, teams.get(a.team_id, ""), a.workshop_id, a.model_id, a.segment_id,
         a.playbook_id, a.owner_id, people.get(a.owner_id, "unassigned"), a.domain_id, domains.get(a.domain_id, ""),

@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from maturity.content.definitions import ModelDefinition
 from maturity.domain.codes import new_join_code
+from maturity.domain.names import name_key
 from maturity.domain.roles import Permission
 from maturity.services import audit, rounds
 from maturity.services.authz import requires
@@ -99,7 +100,7 @@ def list_teams(url: str) -> list[TeamView]:
 
 @requires(Permission.RUN_WORKSHOPS)
 def get_or_create_team(url: str, name: str) -> TeamView:
-    """The team with this name (ignoring case and surrounding spaces), created if new."""
+    """The team with this name (in any case, any script: domain.names.name_key; surrounding spaces ignored), created if new."""
     clean = _team_name(name)
     with write_session(url) as session:
         team = _team_named(session, clean)
@@ -116,7 +117,7 @@ def _team_name(name: str) -> str:
 
 
 def _team_named(session: Session, clean: str) -> Team:
-    team = session.exec(select(Team).where(func.lower(Team.name) == clean.lower())).first()
+    team = session.exec(select(Team).where(Team.name_key == name_key(clean))).first()  # any script, any case
     if team is None:
         team = Team(name=clean)
         session.add(team)

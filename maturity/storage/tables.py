@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, Index, MetaData, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, MetaData, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
+
+from maturity.domain.names import KEY_LENGTH, email_key, name_key
 
 # Stable constraint names so migrations (batch mode on SQLite) can find them again.
 SQLModel.metadata = MetaData(
@@ -88,6 +90,8 @@ class AppSetting(SQLModel, table=True):
 class Team(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, sa_column_kwargs={"unique": True})
+    # name_key(name), set on every insert and update (see _keep_name_key): names match on it, in any script
+    name_key: str = Field(default="", max_length=KEY_LENGTH, sa_column_kwargs={"unique": True})
     description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -273,8 +277,8 @@ class Answer(SQLModel, table=True):
 
 class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=120)
-    email: str = Field(max_length=254, sa_column_kwargs={"unique": True})
+    name: str = Field(max_length=120, index=True)  # the registry and every person picker list people by name, a page at a time
+    email: str = Field(max_length=254, sa_column_kwargs={"unique": True})  # email_key(): lower case, matched as stored
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     role: str = Field(default="", max_length=120)
     active: bool = True
@@ -287,6 +291,7 @@ class DataDomain(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, sa_column_kwargs={"unique": True})
+    name_key: str = Field(default="", max_length=KEY_LENGTH, sa_column_kwargs={"unique": True})  # as Team.name_key
     description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     owner_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     steward_id: int | None = Field(default=None, foreign_key="person.id", index=True)
@@ -383,3 +388,21 @@ class ReminderSent(SQLModel, table=True):
     sent_on: date
     sent_at: datetime = Field(default_factory=utcnow)
     action_ids: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))  # JSON list
+
+
+# --- keys kept with the rows they match ---------------------------------------------------------
+
+
+@event.listens_for(Team, "before_insert")
+@event.listens_for(Team, "before_update")
+@event.listens_for(DataDomain, "before_insert")
+@event.listens_for(DataDomain, "before_update")
+def _keep_name_key(_mapper, _connection, target) -> None:
+    # Every ORM write of a name writes its key; bulk Core inserts (owner_imports) set it themselves.
+    target.name_key = name_key(target.name)
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _keep_email_key(_mapper, _connection, target) -> None:
+    target.email = email_key(target.email)  # stored folded once, so a lookup compares plain values on the unique index

@@ -7,19 +7,21 @@ import streamlit as st
 from maturity.content.definitions import HORIZON_LABELS, Horizon, PlaybookDefinition
 from maturity.services import actions as ax
 from maturity.services.errors import Conflict
-from maturity.services.owners import list_domains, list_people
+from maturity.services.owners import list_domains
 from maturity.ui.failures import attempt
 from maturity.ui.merge import SharedForm
+from maturity.ui.paging import person_picker
+from maturity.ui.text import md, typed_lines
 
 NOBODY = 0
 LAST_SAVED = "last_saved_action"
 
 
-def _people_choices(url: str, current: int | None = None):
-    people = [p for p in list_people(url) if p.active or p.id == current]
-    ids = [NOBODY, *(p.id for p in people)]
-    names = {p.id: f"{p.name} ({p.role})" if p.role else p.name for p in people}
-    return ids, (lambda i: "— unassigned —" if i == NOBODY else names[i])
+def _people_choices(url: str, key: str, *keep: int | None, search_label: str = "Find an owner"):
+    """Active people to own an action (and whoever `keep` names, who may have left); in a big registry, those a search
+    box finds. The box is drawn here: call this before the form, which would hold back what is typed."""
+    people = person_picker(url, key, keep=keep, with_role=True, search_label=search_label)
+    return [NOBODY, *people.ids], (lambda i: "— unassigned —" if i == NOBODY else people.label(i))
 
 
 def _domain_choices(url: str):
@@ -48,7 +50,7 @@ def create_from_gap_ui(
         key=f"{key}_playbook",
     )
     horizon = playbook.horizon.value if playbook else "quick-win"
-    people, person_label = _people_choices(url)
+    people, person_label = _people_choices(url, f"{key}_owner_search")
     domains, domain_label = _domain_choices(url)
     with st.form(f"{key}_form"):
         title = st.text_input(
@@ -97,8 +99,10 @@ def edit_action_ui(url: str, action: ax.ActionView, *, by: str) -> None:
     draft = form.open(_fields(action), action.version)
     d, k = draft.values, draft.suffix
     if notice := form.notice():
-        st.warning(notice, icon=":material/sync_problem:")
-    people, person_label = _people_choices(url, action.owner_id)
+        st.warning(typed_lines(notice), icon=":material/sync_problem:")
+    people, person_label = _people_choices(
+        url, f"ea_owner_search_{action.id}", action.owner_id, d["owner_id"], search_label="Find a new owner"
+    )
     domains, domain_label = _domain_choices(url)
     statuses = list(ax.STATUS_LABELS)
     with st.form(f"edit_action_{action.id}"):
@@ -155,11 +159,10 @@ def edit_action_ui(url: str, action: ax.ActionView, *, by: str) -> None:
             st.session_state["action_message"] = f"Saved “{view.title}” ({ax.STATUS_LABELS[view.status]})."
             st.rerun()
     history = ax.action_history(url, action.id)
-    with st.expander(f"History ({len(history)})"):
+    with st.expander(md("History ({n})", n=len(history))):
         for event in reversed(history):
             changes = "; ".join(_describe(name, old, new) for name, (old, new) in event.changes.items())
-            line = f"**{event.at:%d %b %Y %H:%M}** · {event.by or 'someone'} · {changes or 'comment'}"
-            st.markdown(line)
+            st.markdown(md("**{at:%d %b %Y %H:%M}** · {by} · {changes}", at=event.at, by=event.by or "someone", changes=changes or "comment"))
             if event.comment:
                 st.text(event.comment)  # plain text: whatever people typed, never HTML or Markdown
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from maturity.domain.names import name_key
 from maturity.services.demo.common import DemoSummary
 from maturity.storage.tables import DataDomain, Person, Team
 
@@ -94,10 +95,12 @@ class _Teams:
 
 
 def teams(session: Session, summary: DemoSummary) -> _Teams:
-    existing = {t.name: t for t in session.exec(select(Team)).all()}
+    by_key = {t.name_key: t for t in session.exec(select(Team)).all()}
+    existing = {}
     new = set()
     for name, description, *_ in TEAMS:
-        if name not in existing:
+        existing[name] = by_key.get(name_key(name))  # a "FINANCE" typed before the demo is its Finance
+        if existing[name] is None:
             existing[name] = Team(name=name, description=description)
             session.add(existing[name])
             new.add(name)
@@ -121,9 +124,9 @@ def people(session: Session, teams: _Teams, summary: DemoSummary) -> dict[str, P
 
 
 def domains(session: Session, teams: _Teams, people: dict[str, Person], summary: DemoSummary) -> None:
-    existing = set(session.exec(select(DataDomain.name)).all())
+    existing = set(session.exec(select(DataDomain.name_key)).all())
     for name, description, owner, steward, team, consumers in DOMAINS:
-        if name in existing:
+        if name_key(name) in existing:
             continue
         session.add(
             DataDomain(

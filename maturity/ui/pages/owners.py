@@ -5,15 +5,18 @@ import streamlit as st
 
 from maturity.domain.roles import Permission
 from maturity.services import owner_imports, owners
-from maturity.services.errors import Conflict
+from maturity.services.errors import Conflict, NotFound
 from maturity.ui import context
 from maturity.ui.access import require
-from maturity.ui.components import notice_ui
+from maturity.ui.components import distinct_labels, notice_ui
 from maturity.ui.downloads import download_ui
-from maturity.ui.failures import attempt, literal
+from maturity.ui.failures import attempt
 from maturity.ui.merge import SharedForm
+from maturity.ui.paging import page_offset, pager_ui, person_labels, person_picker, search_box
+from maturity.ui.text import Md, md
 
 require(Permission.VIEW_OWNERS)
+SHOWN_PROBLEMS = 50  # a file with thousands of bad rows says the first ones and how many more
 url = context.database_url()
 
 st.title("Data owners")
@@ -37,7 +40,9 @@ def store(function, *args, success: str, then=None, on_conflict=None, **kwargs) 
         except owner_imports.ImportRejected as exc:  # every bad row is listed, not one sentence
             rejected = exc
     if rejected is not None:
-        st.error("Nothing was imported:  \n" + "  \n".join(literal(p) for p in rejected.problems))
+        listed, more = rejected.problems[:SHOWN_PROBLEMS], len(rejected.problems) - SHOWN_PROBLEMS
+        tail = md("  \n… and {n:,} more.", n=more) if more > 0 else ""
+        st.error(md("Nothing was imported:  \n{problems}{tail}", problems=Md("  \n").join(listed), tail=tail))
     elif call.ok:
         if then is not None:
             then(result)
@@ -71,11 +76,16 @@ def save_entry(
 
 def csv_ui(what: str, columns: tuple[str, ...], matching: str, importer, exporter) -> None:
     st.markdown("**Import and export**")
-    st.caption(f"CSV columns: {', '.join(columns)}. {matching}; one bad row imports nothing.")
-    upload = st.file_uploader(f"Import {what} (CSV)", type=["csv"], key=f"{what}_upload")
-    if upload is not None and st.button(f"Import {what}", key=f"{what}_import"):
-        store(importer, url, upload.getvalue(), success="Imported: {} added, {} updated.")
-    download_ui(f"Export {what} (CSV)", lambda: exporter(url), f"{what}.csv", "text/csv", key=f"{what}_export")
+    st.caption(md("CSV columns: {columns}. {matching}; one bad row imports nothing.", columns=", ".join(columns), matching=matching))
+    upload = st.file_uploader(md("Import {what} (CSV)", what=what), type=["csv"], key=f"{what}_upload")
+    if upload is not None and st.button(md("Import {what}", what=what), key=f"{what}_import"):
+        bar = st.progress(0.0, text="Checking every row before saving any…")
+
+        def saved(done: int, total: int) -> None:  # the import saves in short batches, so votes go on meanwhile
+            bar.progress(done / total if total else 1.0, text=md("Saved {done:,} of {total:,} rows", done=done, total=total))
+
+        store(importer, url, upload.getvalue(), success="Imported: {} added, {} updated.", progress=saved)
+    download_ui(md("Export {what} (CSV)", what=what), lambda: exporter(url), f"{what}.csv", "text/csv", key=f"{what}_export")
 
 
 PERSON_LABELS = {"name": "Name", "email": "E-mail", "team_name": "Team", "role": "Role", "active": "Active"}
@@ -107,7 +117,10 @@ notice_ui("owners_message")
 people_tab, domains_tab = st.tabs(["People", "Data domains"])
 
 with people_tab:
-    people = owners.list_people(url)
+    search = search_box("Search people", key="people_search", placeholder="Part of a name, an e-mail, a team or a role")
+    total = owners.count_people(url, search)
+    offset = page_offset("people", total, size=owners.PAGE_SIZE, scope=search)
+    people = owners.find_people(url, search, limit=owners.PAGE_SIZE, offset=offset) if total else []
     if people:
         st.dataframe(
             pd.DataFrame(
@@ -116,15 +129,24 @@ with people_tab:
             hide_index=True,
             width="stretch",
         )
+        pager_ui("people", total, size=owners.PAGE_SIZE, noun="People")
+    elif search:
+        st.info(md("Nobody matches {search}.", search=search))
     else:
         st.info("Nobody yet. Add people below or import a CSV.")
+    # The people on this page, and whoever is being edited even when the search or the page moved on.
+    picked = st.session_state.get("person_pick") or 0
+    listed = {p.id: p for p in people}
+    kept = owners.people_by_id(url, [picked]) if picked and picked not in listed else {}
+    choices = {**kept, **listed}
+    labels = person_labels(choices)
     editing = st.selectbox(
         "Add or edit",
-        [0, *(p.id for p in people)],
-        format_func=lambda i: "— a new person —" if i == 0 else next(p.name for p in people if p.id == i),
+        [0, *choices],
+        format_func=lambda i: "— a new person —" if i == 0 else labels[i],
         key="person_pick",
     )
-    current = next((p for p in people if p.id == editing), None)
+    current = choices.get(editing)
     person_form = SharedForm(f"person_{editing}", probe=f"person_name_{editing}")
     draft = person_form.open(person_fields(current), current.version if current else 0)
     d, k = draft.values, draft.suffix
@@ -148,7 +170,10 @@ with people_tab:
     csv_ui("people", owner_imports.PEOPLE_COLUMNS, "People are matched by e-mail", owner_imports.import_people_csv, owner_imports.export_people_csv)
 
 with domains_tab:
-    domains = owners.list_domains(url)
+    domain_search = search_box("Search data domains", key="domains_search", placeholder="Part of a name or a description")
+    domain_total = owners.count_domains(url, domain_search)
+    domain_offset = page_offset("domains", domain_total, size=owners.PAGE_SIZE, scope=domain_search)
+    domains = owners.list_domains(url, domain_search, limit=owners.PAGE_SIZE, offset=domain_offset) if domain_total else []
     if domains:
         st.dataframe(
             pd.DataFrame(
@@ -167,26 +192,39 @@ with domains_tab:
             hide_index=True,
             width="stretch",
         )
+        pager_ui("domains", domain_total, size=owners.PAGE_SIZE, noun="Data domains")
+    elif domain_search:
+        st.info(md("No data domain matches {search}.", search=domain_search))
     else:
         st.info("No data domains yet. Add one below or import a CSV.")
-    everyone = {p.id: p for p in people}
-    active_people = [p for p in people if p.active]
+    picked_domain = st.session_state.get("domain_pick") or 0
+    domain_choices = {d.id: d for d in domains}
+    if picked_domain and picked_domain not in domain_choices:  # still in hand when the search or the page moved on
+        try:
+            domain_choices = {picked_domain: owners.get_domain(url, picked_domain), **domain_choices}
+        except NotFound:
+            pass
+    domain_labels = distinct_labels({i: d.name for i, d in domain_choices.items()})
     choice = st.selectbox(
         "Add or edit",
-        [0, *(d.id for d in domains)],
-        format_func=lambda i: "— a new domain —" if i == 0 else next(d.name for d in domains if d.id == i),
+        [0, *domain_choices],
+        format_func=lambda i: "— a new domain —" if i == 0 else domain_labels[i],
         key="domain_pick",
     )
-    current_domain = next((d for d in domains if d.id == choice), None)
+    current_domain = domain_choices.get(choice)
     domain_form = SharedForm(f"domain_{choice}", probe=f"domain_name_{choice}")
     draft = domain_form.open(domain_fields(current_domain), current_domain.version if current_domain else 0)
     d, k = draft.values, draft.suffix
-    # Active people, and whoever the domain names now even if they have left (so the form shows the truth).
-    person_ids = [None, *(p.id for p in active_people)]
+    # Active people (found by a search in a big registry), and whoever the domain names now even if they have left
+    # (so the form shows the truth).
+    candidates = person_picker(
+        url, f"domain_people_{choice}", keep=(d["owner_id"], d["steward_id"]), search_label="Find an owner or a steward"
+    )
+    person_ids = [None, *candidates.ids]
     person_ids += [pid for pid in (d["owner_id"], d["steward_id"]) if pid is not None and pid not in person_ids]
 
     def person_name(pid):
-        return "— nobody —" if pid is None else everyone[pid].name if pid in everyone else f"person {pid}"
+        return "— nobody —" if pid is None else candidates.label(pid)
 
     def describe_domain(field: str, value) -> str:
         shown = person_name(value) if field in ("owner_id", "steward_id") else (value or "—")
