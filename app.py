@@ -13,10 +13,10 @@ from maturity.logs import configure_logging
 configure_logging()  # once per process; later runs find it done
 
 if __name__ == "__main__":
-    from maturity.ui.access import EDITOR_NAME, Visit, sign_out, who_is_here, write_pending_cookie
-    from maturity.ui.failures import literal
+    from maturity.ui.access import EDITOR_NAME, Visit, follow_pending_redirect, sign_out, who_is_here
     from maturity.ui.navigation import pages_for
     from maturity.ui.presentation import PRESENT_PARAM, presenting
+    from maturity.ui.text import md
 
     st.set_page_config(page_title="maturity", page_icon=":material/stairs:", layout="wide")
     who = who_is_here()
@@ -29,7 +29,7 @@ if __name__ == "__main__":
     if presenting_now and page.url_path != "screen":  # only the shared screen presents; elsewhere bring the menu back
         del st.query_params[PRESENT_PARAM]
         st.rerun()
-    write_pending_cookie()
+    follow_pending_redirect()  # after a sign-in or sign-out: the server sets or clears the cookie
     if presenting_now:
         # The name field is not drawn while presenting; keep what was typed for the histories.
         if EDITOR_NAME in st.session_state:
@@ -41,7 +41,7 @@ if __name__ == "__main__":
                 # one shared secret is not a person: the name typed here goes in histories and the audit log
                 st.text_input("Your name", key=EDITOR_NAME, placeholder="shown in histories", max_chars=120)
             elif actor is not None:
-                st.caption(f"Signed in as **{literal(actor.name)}** · {actor.role.label}")
+                st.caption(md("Signed in as **{name}** · {role}", name=actor.name, role=actor.role.label))
             if actor is None or actor.how != "no sign-in":
                 st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=sign_out, type="tertiary")
     page.run()

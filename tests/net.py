@@ -42,6 +42,7 @@ from maturity.domain.roles import Actor, StaffRole
 from maturity.services.authz import acting_as
 from maturity.ui.access import PARTICIPANT_PARAM, SECRET_FLAG, SURVEY_PARAM, VISIT_PARAM, Visit
 from maturity.ui.navigation import allowed_sections, page_path
+from maturity.ui.text import unescape
 from tests import databases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,7 @@ NET_ADMIN = Actor("Net builder", StaffRole.ADMIN, "net@example.org", how="test")
 # needs. Every one is pressed on purpose, on its own, in tests/test_net.py, and what it did is checked there.
 SKIP = {
     "sign_out": "signs the person out (test_sign_out_*)",
+    "sign_out_everywhere": "ends every sign-in with the admin secret, the net's too (test_sign_out_everywhere_*)",
     "end_workshop": "ends the workshop the phones are in (test_end_workshop_*)",
     "calendar_renew": "revokes the owner's calendar address (test_new_calendar_address_*)",
 }
@@ -587,10 +589,11 @@ class Net:
         for e in at.exception:
             self.fail(doing, f"exception on the page: {e.message}\n" + "\n".join(e.stack_trace[-12:]))
         for e in at.error:
-            if CATCH_ALL.search(e.value):
-                self.fail(doing, f"catch-all sentence: {e.value}")
-            elif REFUSED.search(e.value):
-                self.fail(doing, f"refused on a page this role may see: {e.value}")
+            said = unescape(e.value)  # as the person reads it: typed text in it is escaped Markdown
+            if CATCH_ALL.search(said):
+                self.fail(doing, f"catch-all sentence: {said}")
+            elif REFUSED.search(said):
+                self.fail(doing, f"refused on a page this role may see: {said}")
         for text in self.records.refusals:
             self.tally.refusals.append(f"{self.where}: {doing}: {text}")
         self.records.refusals.clear()

@@ -23,6 +23,8 @@ ENTITIES = {
     "demo": "Demo data",
     "domain": "Data domains",
     "person": "People (owner registry)",
+    "sign-in": "Admin-secret sign-ins",
+    "team": "Teams (merged by migration 0007 when two names differed only in case)",
     "workshop": "Workshops",
 }
 LIMIT = 2000  # a page shows the newest; the export is filtered the same way

@@ -378,6 +378,22 @@ class CalendarFeed(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class FacilitatorSession(SQLModel, table=True):
+    """A sign-in with the admin secret (services/access.py): its browser's cookie holds a token, this row only its hash.
+
+    Sign-out, "sign out everywhere" and a new admin secret set revoked_at; every app process refuses the row from then on."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str | None = Field(default=None, max_length=64, sa_column_kwargs={"unique": True})  # SHA-256 of the cookie
+    ticket_hash: str | None = Field(default=None, max_length=64, sa_column_kwargs={"unique": True})  # one use, then None
+    ticket_expires: int = Field(default=0, sa_type=BigInteger)  # Unix seconds
+    secret_tag: str = Field(max_length=64)  # a slow hash of the admin secret it was signed in with
+    expires: int = Field(sa_type=BigInteger, index=True)  # Unix seconds
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+    revoked_why: str = Field(default="", max_length=40)  # signed out, signed out everywhere, secret changed
+
+
 class ReminderSent(SQLModel, table=True):
     """One digest e-mail per owner per day, so a cron job that runs twice sends once."""
 

@@ -4,6 +4,12 @@ A phone with a participant link, a survey respondent and someone with a join lin
 Everyone else is a visitor until they sign in: with the organisation's identity provider
 (st.login, when it is configured) or with the admin secret. A signed-in person acts through an
 `Actor` kept in session state, which every service call checks (services.authz).
+
+A sign-in with the admin secret is a row on the server (services/access.py) that this browser session keeps
+the id of and checks on every full run, so sign-out anywhere, "sign out everywhere" and a new secret end it
+here too. The browser keeps it across reloads in a cookie that only the server sets and clears (ui/server.py):
+this module sends the browser there, with Streamlit's own redirect (the one st.login uses), and never writes
+the cookie from a script.
 """
 
 from __future__ import annotations
@@ -11,15 +17,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import quote
 
 import streamlit as st
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from maturity.config import get_settings
 from maturity.domain.roles import Actor, Permission, StaffRole, role_from_claim
-from maturity.services import accounts, authz
-from maturity.services.access import SIGN_IN_HOURS, facilitator_token, valid_facilitator_token
+from maturity.services import access, accounts, authz
+from maturity.services.access import FACILITATOR_COOKIE, StartedSignIn
 from maturity.ui import context
-from maturity.ui.failures import failure_message
+from maturity.ui.failures import attempt, failure_message
+from maturity.ui.server import SIGNIN_COMPLETE, SIGNOUT_COMPLETE
+from maturity.ui.text import md
 
 SECRET_FLAG = "signed_in_with_secret"
 ACTOR = "actor"  # the signed-in Actor (a small frozen dataclass), refreshed on every full run
@@ -29,8 +40,9 @@ PARTICIPANT_PARAM = "p"
 JOIN_PARAM = "join"
 SURVEY_PARAM = "survey"
 VISIT_PARAM = "r"
-COOKIE = "maturity_facilitator"
-_COOKIE_PENDING = "facilitator_cookie_pending"
+COOKIE = FACILITATOR_COOKIE
+SECRET_SESSION = "facilitator_session_id"  # the server's row for this sign-in with the admin secret
+_REDIRECT_PENDING = "redirect_pending"  # where to send the browser on the next full run (the server sets the cookie)
 _SIGNED_OUT = "signed_out"
 EDITOR_NAME = "editor_name"
 log = logging.getLogger(__name__)
@@ -56,7 +68,15 @@ class Who:
 def _session_actor() -> Actor | None:
     if get_script_run_ctx(suppress_warning=True) is None:  # a thread of no browser session (tests, the CLI)
         return None
-    return st.session_state.get(ACTOR)
+    actor = st.session_state.get(ACTOR)
+    session_id = st.session_state.get(SECRET_SESSION)
+    # A fragment's run or a button's callback does not pass through who_is_here: a sign-in revoked since the last
+    # full run acts no more (the check is remembered a few seconds, so this costs a dictionary lookup).
+    if actor is not None and session_id is not None:
+        settings = get_settings()
+        if not access.facilitator_session_alive(settings.db_url, settings, session_id):
+            return None
+    return actor
 
 
 authz.set_actor_provider(_session_actor)
@@ -93,15 +113,34 @@ def _decide() -> Who:
 
 
 def _secret_session() -> bool:
+    url, settings = context.database_url(), context.settings()
     if st.session_state.get(SECRET_FLAG):
-        return True
-    # A reload starts a new Streamlit session; the signed cookie keeps the admin in.
-    if not st.session_state.get(_SIGNED_OUT) and valid_facilitator_token(
-        context.database_url(), context.settings(), st.context.cookies.get(COOKIE)
-    ):
-        st.session_state[SECRET_FLAG] = True
-        return True
-    return False
+        session_id = st.session_state.get(SECRET_SESSION)
+        if session_id is None:  # signed in by a test harness, which has no server row
+            return True
+        if access.facilitator_session_alive(url, settings, session_id):
+            return True
+        # Signed out in another tab, signed out everywhere, a new secret, or 12 hours are up.
+        log.info("a sign-in with the admin secret ended elsewhere: this browser session is signed out")
+        for key in (SECRET_FLAG, SECRET_SESSION, ACTOR):
+            st.session_state.pop(key, None)
+        st.session_state[_SIGNED_OUT] = True
+        return False
+    # A reload starts a new Streamlit session; the cookie keeps the admin in while its sign-in lives on the server.
+    if st.session_state.get(_SIGNED_OUT):
+        return False
+    session_id = access.facilitator_session(url, settings, browser_cookie())
+    if session_id is None:
+        return False
+    st.session_state[SECRET_FLAG] = True
+    st.session_state[SECRET_SESSION] = session_id
+    return True
+
+
+def browser_cookie() -> str | None:
+    """The facilitator cookie this browser sent when it opened the app (HttpOnly: only the server sees it)."""
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) else None  # AppTest's stand-in browser has no cookies of its own
 
 
 def _provider_person() -> Who:
@@ -158,35 +197,60 @@ def secret_sign_in_allowed(provider: bool | None = None) -> bool:
     return not provider or context.settings().admin_secret is not None
 
 
-def sign_in_with_secret() -> None:
+def sign_in_with_secret(started: StartedSignIn) -> None:
+    """This session is signed in (as the server's row `started`); its browser is sent for the cookie on the next run."""
     st.session_state.pop(_SIGNED_OUT, None)
     st.session_state[SECRET_FLAG] = True
-    st.session_state[_COOKIE_PENDING] = facilitator_token(context.database_url(), context.settings())
+    st.session_state[SECRET_SESSION] = started.session_id
+    st.session_state[_REDIRECT_PENDING] = f"{SIGNIN_COMPLETE}?ticket={quote(started.ticket, safe='')}"
 
 
 def sign_out() -> None:
-    """Forget this session's sign-in; with the identity provider, end its session there too."""
-    provider = not st.session_state.get(SECRET_FLAG) and provider_auth() is not None
-    for key in (SECRET_FLAG, ACTOR, ACCOUNT_ID):
+    """End this session's sign-in: revoke it on the server (its cookie and every copy of it are refused from now
+    on) and have the server clear the cookie; with the identity provider, end its session there too."""
+    secret = bool(st.session_state.get(SECRET_FLAG))
+    provider = not secret and provider_auth() is not None
+    session_id = st.session_state.get(SECRET_SESSION)
+    for key in (SECRET_FLAG, SECRET_SESSION, ACTOR, ACCOUNT_ID):
         st.session_state.pop(key, None)
     st.session_state[_SIGNED_OUT] = True
-    st.session_state[_COOKIE_PENDING] = ""
+    if session_id is not None:
+        with attempt("signing out", failed="You are signed out of this browser, but your sign-in was not ended on the server"):
+            access.revoke_facilitator_session(context.database_url(), session_id=session_id)
     if provider:
         st.logout()
+    elif session_id is not None or browser_cookie() is not None:
+        st.session_state[_REDIRECT_PENDING] = SIGNOUT_COMPLETE  # the server revokes the cookie's token too, and clears it
 
 
-def write_pending_cookie() -> None:
-    """After a secret sign-in or a sign-out, set or clear the cookie in the browser (on the next full run)."""
-    token = st.session_state.pop(_COOKIE_PENDING, None)
-    if token is None:
+def sign_out_everywhere() -> None:
+    """An admin ends every sign-in with the admin secret, on every browser; this one too, when it is one of them."""
+    with attempt("signing out everywhere", failed="Nobody was signed out") as done:
+        ended = access.sign_out_everywhere(context.database_url())
+    if not done.ok:
         return
-    max_age = SIGN_IN_HOURS * 3600 if token else 0
-    # The token is hex and digits from our own signer; no user text reaches this script.
-    st.html(
-        f"<script>document.cookie = '{COOKIE}={token}; path=/; max-age={max_age}; SameSite=Strict';</script>",
-        unsafe_allow_javascript=True,
-        width=1,
-    )
+    log.info("every sign-in with the admin secret ended by an admin (%d)", ended)
+    if st.session_state.get(SECRET_FLAG):
+        sign_out()
+    else:
+        plural = "s" if ended != 1 else ""
+        st.toast(
+            md("Signed out everywhere: {ended} sign-in{plural} with the admin secret ended.", ended=ended, plural=plural),
+            icon=":material/logout:",
+        )
+
+
+def follow_pending_redirect() -> None:
+    """After a secret sign-in or a sign-out, send the browser to the server, which sets or clears the cookie.
+
+    Streamlit's own redirect message (what st.login and st.logout send) moves the browser; no script is injected."""
+    location = st.session_state.pop(_REDIRECT_PENDING, None)
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if not location or ctx is None:
+        return
+    message = ForwardMsg()
+    message.auth_redirect.url = location
+    ctx.enqueue(message)
 
 
 def last_who() -> Who:
@@ -205,8 +269,11 @@ def require(permission: Permission) -> Actor:
         st.stop()
     if not actor.can(permission):
         st.error(
-            f"You are signed in as {actor.role.label}, who may not {permission.value}. "
-            "If you need this page, ask an admin for another role."
+            md(
+                "You are signed in as {role}, who may not {permission}. If you need this page, ask an admin for another role.",
+                role=actor.role.label,
+                permission=permission.value,
+            )
         )
         st.stop()
     return actor

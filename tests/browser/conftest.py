@@ -257,15 +257,18 @@ def open_app(page: Page, url: str) -> Page:
 def sign_in(page: Page, base_url: str) -> Page:
     """Sign in as the facilitator on /signin; the app then shows Home with the facilitator's pages.
 
-    The sign-in lives in the Streamlit session, and the app's script then sets the maturity_facilitator
-    cookie, which signs a new session (page.goto, a reload) back in. Wait for that cookie before page.goto.
+    The sign-in page sends the browser to the server's /signin/complete, which sets the maturity_facilitator
+    cookie (HttpOnly) and redirects to the start page: a new Streamlit session, signed in by that cookie, as
+    every later one (page.goto, a reload) is. This returns once that start page is drawn.
     """
     from playwright.sync_api import expect
 
     open_app(page, f"{base_url}/signin")
     main = page.get_by_test_id("stMain")
     main.get_by_role("textbox", name="Admin secret").fill(ADMIN_SECRET)
-    main.get_by_role("button", name="Sign in").click()
+    with page.expect_response(lambda r: r.url == f"{base_url}/" and r.request.is_navigation_request()):
+        main.get_by_role("button", name="Sign in").click()  # -> /signin/complete?ticket=... -> 303 to /
+    page.get_by_test_id("stAppViewContainer").wait_for(state="attached", timeout=APP_TIMEOUT_MS)
     wait_for_app_idle(page)
     expect(main.get_by_role("heading", name="maturity", exact=True)).to_be_visible()
     return page

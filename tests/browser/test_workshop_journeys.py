@@ -72,7 +72,7 @@ def _facilitator_cookie(page) -> str | None:
 
 
 def wait_for_cookie(page, *, present: bool) -> None:
-    """Wait until the browser has (or no longer has) the facilitator's sign-in cookie, written by the app's JS."""
+    """Wait until the browser has (or no longer has) the facilitator's sign-in cookie, set and cleared by the server."""
     deadline = time.monotonic() + APP_TIMEOUT_MS / 1000
     while bool(_facilitator_cookie(page)) != present:
         assert time.monotonic() < deadline, f"the {COOKIE} cookie is {'missing' if present else 'still set'}"
@@ -458,7 +458,7 @@ def _expect_shared_screen(page, app_url: str, started: Started) -> None:
 
 def test_facilitator_stays_signed_in_across_a_reload_until_signing_out(page, app_url):
     started = start_workshop(page, app_url, team="Reloading facilitator team", mode="Lock-step")
-    wait_for_cookie(page, present=True)  # set by the app's script on the run after sign-in
+    wait_for_cookie(page, present=True)  # set by the server's /signin/complete, where the sign-in page sent the browser
 
     # A new Streamlit session (an address typed in, a reload) keeps the facilitator on the shared screen.
     open_app(page, f"{app_url}/screen?w={started.workshop_id}")
