@@ -12,6 +12,7 @@ from maturity.ui.access import PARTICIPANT_PARAM, SECRET_FLAG
 from maturity.ui.ballot import shared_snapshot
 from maturity.ui.live import cached_tally
 from maturity.ui.navigation import page_path
+from maturity.ui.text import unescape
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60
@@ -54,7 +55,7 @@ def screen(at: AppTest, workshop_id: str) -> AppTest:
 
 
 def join_code(at: AppTest) -> str:
-    link = next(c.value for c in at.sidebar.caption if "?join=" in c.value)
+    link = next(unescape(c.value) for c in at.sidebar.caption if "?join=" in unescape(c.value))
     return link.rsplit("?join=", 1)[1]
 
 
@@ -235,7 +236,7 @@ def test_a_retried_consensus_after_a_conflict_keeps_the_other_facilitators_notes
     second.selectbox(key=f"c_level_{key}").set_value(2)
     next(b for b in second.button if (b.key or "").startswith("FormSubmitter:consensus_")).click().run()
     ok(second)
-    assert "The form now shows their changes: notes edited" in second.warning[0].value
+    assert "The form now shows their changes: notes edited" in unescape(second.warning[0].value)
     assert second.text_area(key=f"c_notes_{key}_g1").value == "Finance reconciles by hand every month"
     assert second.selectbox(key=f"c_level_{key}_g1").value == 2
     save_consensus(second)
@@ -265,3 +266,24 @@ def test_a_workshop_refused_on_its_form_leaves_no_new_team(db_url):
     ok(fac)
     assert len(fac.error) == 1 and "Choose at least one segment" in fac.error[0].value
     assert ws.list_teams(db_url) == []
+
+
+def test_choosing_another_model_selects_that_models_segments(db_url, builtin_catalog):
+    # A multiselect keeps its selection across a change of options: switching models kept only the segments both
+    # models share, and the two built-in models share none.
+    first, second = list(builtin_catalog.models)[:2]
+    fac = facilitator()
+    fac.switch_page(page_path("workshops")).run()
+    fac.selectbox(key="new_model").set_value(first).run()
+    assert fac.multiselect(key="new_segments").value == [s.id for s in builtin_catalog.models[first].segments]
+    fac.multiselect(key="new_segments").set_value(SEGMENTS)
+    fac.selectbox(key="new_model").set_value(second).run()
+    ok(fac)
+    assert fac.multiselect(key="new_segments").value == [s.id for s in builtin_catalog.models[second].segments]
+    fac.selectbox(key="new_model").set_value(first).run()
+    assert fac.multiselect(key="new_segments").value == [s.id for s in builtin_catalog.models[first].segments]
+    fac.multiselect(key="new_segments").set_value(SEGMENTS)  # a choice within one model is kept, and used
+    fac.text_input(key="new_team_name").input("Finance")
+    fac.button(key="FormSubmitter:new_workshop-Start the workshop").click().run()
+    ok(fac)
+    assert list(ws.get_workshop(db_url, int(fac.query_params["w"])).segment_ids) == SEGMENTS

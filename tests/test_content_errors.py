@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from maturity.cli import main
-from maturity.config import builtin_sources
+from maturity.config import builtin_sources, get_settings
 from maturity.content.catalog import Source, load_catalog
 
 MODEL = """\
@@ -377,3 +378,109 @@ def test_validating_a_configured_folder_reports_each_problem_once(tmp_path, monk
     monkeypatch.setenv("MATURITY_CONTENT_DIR", str(tmp_path))
     code, lines = validate(capsys, tmp_path)
     assert code == 1 and len(lines) == 1
+
+
+# --------------------------------------------------------------------------- a file checked as it would join
+
+
+def cut_model(folder: Path, keep: int = 3) -> Path:
+    """A copy of the built-in health check with only its first `keep` segments: valid on its own."""
+    original = (Path(builtin_sources()[0].path) / "data-team-health-check.yaml").read_text(encoding="utf-8")
+    head, segments = original.split("\nsegments:\n", 1)
+    kept = "".join("  - id: " + part for part in segments.split("  - id: ")[1 : keep + 1])
+    return write(folder, "health.yaml", f"{head}\nsegments:\n{kept}")
+
+
+def test_validating_a_cut_copy_of_a_built_in_model_names_every_file_it_breaks(tmp_path, capsys):
+    cut = cut_model(tmp_path)
+    code, lines = validate(capsys, cut)
+    assert code == 1, lines
+    broken = {line.split(":", 1)[0] for line in lines}
+    playbooks = {str(p) for p in Path("playbooks/health-check").glob("*.yaml")}
+    kept = {"instrumentation", "single-source-of-truth", "data-quality-testing"}
+    assert {p for p in playbooks if not any(k in p for k in kept)} <= broken
+    assert "surveys/data-trust-pulse.yaml" in broken  # a survey's segment mappings break too
+    assert all("adding health.yaml would break it: segment" in line for line in lines), lines
+    assert str(cut) not in broken  # the file itself is fine
+
+
+def test_the_command_line_refuses_what_the_upload_refuses_and_for_the_same_reasons(tmp_path, capsys, monkeypatch, db_url):
+    from maturity.services import content_files
+
+    folder = tmp_path / "ours"
+    folder.mkdir()
+    monkeypatch.setenv("MATURITY_CONTENT_DIR", str(folder))
+    cut = cut_model(tmp_path)
+    code, lines = validate(capsys, cut)
+    with pytest.raises(content_files.ContentRejected) as refused:
+        content_files.save_file(db_url, folder, get_settings().content_sources, "health.yaml", cut.read_bytes())
+    assert code == 1 and len(lines) == len(refused.value.problems) > 20
+    assert [line.split(":", 1)[1] for line in lines] == [
+        str(p).split(":", 1)[1] for p in refused.value.problems
+    ]  # the same problems, the CLI naming each file by its path and the upload by its name
+    assert not (folder / "health.yaml").exists()
+
+    # A file beside it in the organisation's folder that defines the same id: both say replace that one instead.
+    write(folder, "tiny.yaml", MODEL)
+    copy = write(tmp_path, "copy.yaml", MODEL)
+    code, lines = validate(capsys, copy)
+    assert code == 1 and lines == [f"{copy}: id: model id 'tiny' is already defined by tiny.yaml: replace that file instead"]
+    # Replacing it by name is fine, as it is in the app.
+    same_name = write(tmp_path / "new", "tiny.yaml", MODEL.replace("name: Tiny model", "name: Tiny model, renamed"))
+    assert validate(capsys, same_name) == (0, [])
+
+
+# --------------------------------------------------------------------------- bounds before parsing
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("flow.yaml", "kind: model\nid: x\nlevels: " + "[" * 100_000 + "]" * 100_000 + "\n", "nested deeper than 50 levels"),
+        ("block.yaml", "kind: model\nid: x\nlevels:\n" + "- " * 100_000 + "x\n", "nested deeper than 50 levels"),
+        ("maps.yaml", "kind: model\nid: x\nlevels: " + "{a: " * 100_000 + "}" * 100_000 + "\n", "nested deeper than 50 levels"),
+        ("full.yaml", "kind: model\nid: x\nlevels: " + "[" * 499_900 + "]" * 499_900 + "\n", "nested deeper than 50 levels"),
+        ("big.yaml", "kind: model\n" + "".join(f"key{i}: value\n" for i in range(200_000)), "is 3.3 MB; the limit"),
+    ],
+)
+def test_deep_or_big_yaml_is_refused_at_once_naming_the_limit(tmp_path, capsys, name, text, message):
+    from maturity.content.loader import ContentError, load_file
+
+    hostile = write(tmp_path, name, text)
+    start = time.perf_counter()
+    with pytest.raises(ContentError, match=message):
+        load_file(hostile)
+    took = time.perf_counter() - start
+    assert took < 0.5, f"{took:.2f} s to refuse {name}"  # the 100,000-deep one took 106 s, the 1 MB one minutes
+    code, lines = validate(capsys, hostile)  # and the command line says so, naming the limit
+    assert code == 1 and len(lines) == 1 and message in lines[0], lines
+
+
+def test_nesting_up_to_the_limit_still_loads(tmp_path):
+    from maturity.content.loader import MAX_DEPTH, ContentError, parse_text
+
+    # A mapping with a list of mappings, nested to exactly the limit: refused for its keys, never for its depth.
+    deep = "kind: model\nid: x\nextra: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
+    with pytest.raises(ContentError) as refused:
+        parse_text(deep, "deep.yaml")
+    assert not any("nested deeper" in p.message for p in refused.value.problems)
+    with pytest.raises(ContentError, match="nested deeper than 50"):
+        parse_text(deep.replace("extra: [", "extra: [["), "deeper.yaml")
+
+
+def test_the_upload_refuses_deep_and_big_files_at_once(tmp_path, monkeypatch, db_url):
+    from maturity.services import content_files
+    from maturity.services.errors import InvalidInput
+
+    folder = tmp_path / "ours"
+    folder.mkdir()
+    monkeypatch.setenv("MATURITY_CONTENT_DIR", str(folder))
+    sources = get_settings().content_sources
+    start = time.perf_counter()
+    with pytest.raises(content_files.ContentRejected) as refused:
+        content_files.save_file(db_url, folder, sources, "deep.yaml", ("levels: " + "[" * 200_000 + "]" * 200_000).encode())
+    assert "nested deeper than 50 levels" in refused.value.problems[0].message
+    with pytest.raises(InvalidInput, match=r"big.yaml is 2.0 MB; the limit for a content file is 1 MB"):
+        content_files.save_file(db_url, folder, sources, "big.yaml", b"#" * 2_000_000)
+    assert time.perf_counter() - start < 1  # the deep one took 141 s
+    assert list(folder.iterdir()) == []

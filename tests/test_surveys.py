@@ -120,6 +120,31 @@ def test_required_questions_and_hidden_answers(trust):
     assert validate_answers(trust, {**answers, likert.id: 9})[1][likert.id].startswith("Choose a value from 1 to")
 
 
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("multiple_choice", ["not-an-option"]),
+        ("multiple_choice", [["ask-data-team"]]),  # unhashable items were a TypeError
+        ("multiple_choice", [{"value": "ask-data-team"}]),
+        ("multiple_choice", [1, 2]),
+        ("multiple_choice", "ask-data-team"),
+        ("single_choice", ["a", "list"]),  # so was an unhashable single choice
+        ("single_choice", {"a": "mapping"}),
+        ("single_choice", 3),
+    ],
+)
+def test_a_choice_off_its_options_is_refused_as_an_answer_to_fix(db_url, trust, kind, value):
+    question = next(q for q in trust.questions if q.type.value == kind and not q.show_if)
+    campaign = sv.launch_campaign(db_url, trust)
+    with pytest.raises(sv.AnswersInvalid) as refused:
+        sv.submit_response(
+            db_url, trust, link_token=campaign.link_token, visit_token="v", answers=answers_for(trust, **{question.id: value})
+        )
+    wanted = "Choose among the options." if kind == "multiple_choice" else "Choose one of the options."
+    assert refused.value.problems == {question.id: wanted}
+    assert sv.get_campaign(db_url, campaign.id).responses == 0
+
+
 def test_results_are_hidden_below_the_minimum_and_groups_too(db_url, builtin_catalog):
     personas = builtin_catalog.surveys["data-personas"]
     campaign = sv.launch_campaign(db_url, personas, min_group_size=5)

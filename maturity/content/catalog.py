@@ -194,3 +194,79 @@ def validate_paths(paths: Sequence[Path], context: Sequence[Source]) -> Catalog:
     catalog.problems = missing + list(dict.fromkeys(p for p in catalog.problems if p.path in wanted))
     catalog.files_read = len(wanted)
     return catalog
+
+
+def check_joining(paths: Sequence[Path], sources: Sequence[Source], folder: Path | None = None) -> Catalog:
+    """Check new content files as they would join the catalog of `sources`, and say everything that stops them.
+
+    They join `folder` (the organisation's content folder), each replacing the file of its name there; without a
+    folder they go on top of every source. The problems are, in this order and each only when the ones before
+    are none: the files' own (their references checked against the catalog they join), an id that another file
+    in `folder` already defines, and what they would break in the other files (a playbook naming a segment that
+    a cut-down model no longer has). The app's upload and `python -m maturity validate FILE` both check this way.
+    """
+    files = [f for p in paths for f in content_files(p)]
+    unreadable = [problem for f in files for problem in _load_problems(f)]
+    if unreadable:  # refused on their own, before the rest of the catalog is loaded around them
+        missing = [Problem(str(p), "no such file or folder") for p in paths if not p.exists()]
+        return Catalog(problems=missing + unreadable, files_read=len(files))
+    names = {f.name for f in files}
+    into = folder if folder is not None and folder.is_dir() else None
+    others = [s for s in sources if into is None or s.path.resolve() != into.resolve()]
+    siblings = [p for p in content_files(into) if p.name not in names] if into else []
+    replaced = [into / name for name in sorted(names) if into and (into / name).is_file()]
+    base = [*others, *(Source(p, "organisation") for p in siblings)]
+    checked = validate_paths(paths, base)
+    if not checked.problems:
+        checked.problems = _clashes(files, siblings)
+    if not checked.problems:
+        change = ("replacing " if replaced else "adding ") + ", ".join(sorted(names))
+        checked.problems = breaks(base, old=replaced, new=files, change=change)
+    return checked
+
+
+def breaks(
+    base: Sequence[Source], *, old: Sequence[Path] = (), new: Sequence[Path] = (), change: str = "this change"
+) -> list[Problem]:
+    """What taking `old` out of the catalog of `base` and putting `new` in would break in the other files."""
+    before = {(p.path, p.message) for p in load_catalog([*base, *(Source(p, "organisation") for p in old)]).problems}
+    after = load_catalog([*base, *(Source(p, "organisation") for p in new)]).problems
+    changed = {display_path(p) for p in (*old, *new)}
+    return [
+        replace(p, message=f"{change} would break it: {p.message}")
+        for p in after
+        if p.path not in changed and (p.path, p.message) not in before
+    ]
+
+
+def _load_problems(path: Path) -> list[Problem]:
+    try:
+        load_file(path, display_path(path))
+    except ContentError as exc:
+        return exc.problems
+    return []
+
+
+def defines(path: Path) -> tuple[str, str] | None:
+    """(kind, id) of the definition in a content file, or None when it does not load."""
+    try:
+        definition = load_file(path, path.name)
+    except ContentError:
+        return None
+    return definition.kind, definition.id
+
+
+def _clashes(files: Sequence[Path], siblings: Sequence[Path]) -> list[Problem]:
+    taken = {key: path for path in siblings if (key := defines(path)) is not None}
+    problems = []
+    for path in files:
+        key = defines(path)
+        if key in taken:
+            problems.append(
+                Problem(
+                    display_path(path),
+                    f"{key[0]} id {key[1]!r} is already defined by {taken[key].name}: replace that file instead",
+                    "id",
+                )
+            )
+    return problems

@@ -13,7 +13,14 @@ from maturity.content.checks import check
 from maturity.content.definitions import DEFINITION_BY_KIND, Definition
 
 YAML_BOOLEAN_WORDS = {"yes", "no", "on", "off", "true", "false", "y", "n"}
+# Bounds checked before a file is parsed: PyYAML's pure-Python scanner takes time that grows with the square of
+# the nesting (a 100,000-deep `[[[…]]]` took minutes), and the deepest real content file is under 10 levels.
 MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 50
+# The first pass runs on libyaml where PyYAML has it (C speed), else, or when libyaml disagrees, on PyYAML's own parser.
+_PARSERS = tuple(p for p in (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader) if p is not None)
+_OPENS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSES = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
 @dataclass(frozen=True)
@@ -96,12 +103,21 @@ def format_path(loc: tuple) -> str:
     return text
 
 
+def too_big(size: int) -> str | None:
+    """What is wrong with a content file of `size` bytes ("is 2.3 MB; the limit is 1 MB"), or None when it is fine."""
+    if size <= MAX_FILE_BYTES:
+        return None
+    shown = f"{size / 1_000_000:.1f} MB" if size >= 1_050_000 else f"{size:,} bytes"
+    return f"is {shown}; the limit for a content file is 1 MB ({MAX_FILE_BYTES:,} bytes)"
+
+
 def load_file(path: Path, display: str | None = None) -> Definition:
     """Return the definition in `path`; raise ContentError listing every problem found."""
     shown = display or str(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ContentError([Problem(shown, "file is larger than 1 MB; is it really a content file?")])
+        problem = too_big(path.stat().st_size)
+        if problem:
+            raise ContentError([Problem(shown, f"the file {problem}")])
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ContentError([Problem(shown, "file is not UTF-8 text; save it as UTF-8")]) from None
@@ -111,24 +127,19 @@ def load_file(path: Path, display: str | None = None) -> Definition:
 
 
 def parse_text(text: str, shown: str) -> Definition:
+    problem = too_big(len(text.encode("utf-8")))
+    if problem:
+        raise ContentError([Problem(shown, f"the file {problem}")])
+    refused = _refused_shape(text, shown)
+    if refused is not None:
+        raise ContentError([refused])
     try:
-        alias = _first_alias(text)
-        if alias is not None:
-            raise ContentError(
-                [
-                    Problem(
-                        shown,
-                        "YAML anchors and aliases (&name / *name) are not supported in content files; write the text out in full",
-                        line=alias,
-                    )
-                ]
-            )
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ContentError([_syntax_problem(exc, shown)]) from None
     except RecursionError:
-        raise ContentError([Problem(shown, "the file is nested too deeply to be content; check its indentation")]) from None
+        raise ContentError([_too_deep(shown, None)]) from None
     if node is None or data is None:
         raise ContentError([Problem(shown, "file is empty; it needs at least `kind:` and `id:`")])
     positions = _Positions()
@@ -164,12 +175,50 @@ def parse_text(text: str, shown: str) -> Definition:
     return loaded
 
 
-def _first_alias(text: str) -> int | None:
-    """Line of the first alias; aliases can expand a tiny file into billions of nodes."""
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent):
-            return event.start_mark.line + 1
+def _refused_shape(text: str, shown: str) -> Problem | None:
+    """A cheap first pass over the file's events, stopping at the first alias or at nesting deeper than MAX_DEPTH.
+
+    Both are refused before the file is parsed for real: aliases can expand a tiny file into billions of nodes,
+    and deep nesting costs the real parse time that grows with its square. Any other YAML error is left to the
+    real parse, which says it with the line and a hint; it meets that error no deeper than MAX_DEPTH."""
+    for parser in _PARSERS:
+        try:
+            return _first_alias_or_depth(text, shown, parser)
+        except yaml.YAMLError as exc:
+            if "depth" in str(getattr(exc, "problem", "") or ""):  # libyaml's own nesting limit, met first
+                mark = getattr(exc, "problem_mark", None)
+                return _too_deep(shown, mark.line + 1 if mark else None)
+            # libyaml and PyYAML disagree on a few corners of YAML: the next parser reads it as the real parse will
+        except RecursionError:
+            return _too_deep(shown, None)
     return None
+
+
+def _first_alias_or_depth(text: str, shown: str, parser) -> Problem | None:
+    depth = 0
+    for event in yaml.parse(text, Loader=parser):
+        if isinstance(event, yaml.AliasEvent):
+            return Problem(
+                shown,
+                "YAML anchors and aliases (&name / *name) are not supported in content files; write the text out in full",
+                line=event.start_mark.line + 1,
+            )
+        if isinstance(event, _OPENS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _too_deep(shown, event.start_mark.line + 1)
+        elif isinstance(event, _CLOSES):
+            depth -= 1
+    return None
+
+
+def _too_deep(shown: str, line: int | None) -> Problem:
+    return Problem(
+        shown,
+        f"the file has lists or mappings nested deeper than {MAX_DEPTH} levels, the limit for a content file; "
+        "check its indentation and brackets",
+        line=line,
+    )
 
 
 def _unique_problems(problems) -> list[Problem]:

@@ -59,11 +59,12 @@ def _check_value(question: QuestionDefinition, survey: SurveyDefinition, value: 
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             return f"Choose a value from {low} to {high}."
     elif t == QuestionType.SINGLE_CHOICE:
-        if value not in {o.value for o in question.options}:
+        # Only text is looked up: a list or a mapping sent in its place is off the list, not a TypeError.
+        if not isinstance(value, str) or value not in _option_values(question):
             return "Choose one of the options."
     elif t == QuestionType.MULTIPLE_CHOICE:
-        valid = {o.value for o in question.options}
-        if not isinstance(value, list | tuple) or not set(value) <= valid:
+        valid = _option_values(question)
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v in valid for v in value):
             return "Choose among the options."
     elif t == QuestionType.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -76,6 +77,10 @@ def _check_value(question: QuestionDefinition, survey: SurveyDefinition, value: 
         if not isinstance(value, str) or len(value) > question.max_length:
             return f"Keep it under {question.max_length} characters."
     return None
+
+
+def _option_values(question: QuestionDefinition) -> set[str]:
+    return {o.value for o in question.options}
 
 
 def segment_score(question: QuestionDefinition, survey: SurveyDefinition, value: float) -> float:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from maturity.content.catalog import CONTENT_SUFFIXES, Source, content_files, load_catalog, validate_paths
-from maturity.content.loader import MAX_FILE_BYTES, ContentError, Problem, load_file
+from maturity.content.catalog import CONTENT_SUFFIXES, Source, breaks, check_joining, content_files, defines
+from maturity.content.loader import ContentError, Problem, load_file, too_big
 from maturity.domain.roles import Permission
 from maturity.services import audit
 from maturity.services.authz import requires
@@ -60,32 +60,17 @@ def save_file(url: str, folder: Path, sources: Sequence[Source], name: str, data
     was there keeps working. The audit line and the file change go together.
     """
     name = _checked_name(name)
-    if len(data) > MAX_FILE_BYTES:
-        raise InvalidInput(f"{name} is {len(data):,} bytes; a content file can be at most {MAX_FILE_BYTES:,}.")
+    if too_big(len(data)):
+        raise InvalidInput(f"{name} {too_big(len(data))}.")
     folder = _folder(folder)
     target = folder / name
     with tempfile.TemporaryDirectory(prefix=".check-", dir=folder) as scratch:
         candidate = Path(scratch) / name
         candidate.write_bytes(data)
-        others = [s for s in sources if s.path.resolve() != folder.resolve()]
-        siblings = [p for p in content_files(folder) if p.name != name]
-        checked = validate_paths([candidate], [*others, *(Source(p, "organisation") for p in siblings)])
-        problems = [Problem(name, p.message, p.field, p.line) for p in checked.problems]
-        if not problems:
-            definition = load_file(candidate, name)
-            clash = next((p.name for p in siblings if _defines(p) == (definition.kind, definition.id)), None)
-            if clash:
-                problems = [
-                    Problem(
-                        name,
-                        f"{definition.kind} id {definition.id!r} is already defined by {clash}: replace that file instead",
-                        "id",
-                    )
-                ]
-        if not problems:
-            problems = _breaks(others, siblings, old=target if target.exists() else None, new=candidate)
-        if problems:
-            raise ContentRejected(name, problems)
+        checked = check_joining([candidate], sources, folder)  # the same check as `python -m maturity validate FILE`
+        if checked.problems:
+            raise ContentRejected(name, [Problem(Path(p.path).name, p.message, p.field, p.line) for p in checked.problems])
+        definition = load_file(candidate, name)
         replaced = target.exists()
         staged = folder / f".{name}.saving"
         staged.write_bytes(data)
@@ -109,33 +94,19 @@ def remove_file(url: str, folder: Path, sources: Sequence[Source], name: str) ->
     target = _folder(folder) / name
     if not target.is_file():
         raise NotFound(f"There is no content file {name} any more.")
-    defines = _defines(target)
+    kind_id = defines(target)
     others = [s for s in sources if s.path.resolve() != folder.resolve()]
-    broken = _breaks(others, [p for p in content_files(folder) if p.name != name], old=target, new=None)
+    siblings = [Source(p, "organisation") for p in content_files(folder) if p.name != name]
+    broken = breaks([*others, *siblings], old=[target], change=f"removing {name}")
     if broken:
-        raise ContentRejected(name, broken)
+        raise ContentRejected(name, [Problem(Path(p.path).name, p.message, p.field, p.line) for p in broken])
     with write_session(url) as session:
         audit.record(
             session, entity="content", entity_id=name[:64], verb="removed",
-            summary=f"{name} removed" + (f" ({defines[0]} {defines[1]!r})" if defines else ""),
+            summary=f"{name} removed" + (f" ({kind_id[0]} {kind_id[1]!r})" if kind_id else ""),
         )  # fmt: skip
         session.flush()
         target.unlink()
-
-
-def _breaks(others: list[Source], siblings: list[Path], *, old: Path | None, new: Path | None) -> list[Problem]:
-    """What taking `old` out and putting `new` in would break in the other files (a playbook naming a removed segment…)."""
-    base = [*others, *(Source(p, "organisation") for p in siblings)]
-    before = {
-        (Path(p.path).name, p.message) for p in load_catalog([*base, *([Source(old, "organisation")] if old else [])]).problems
-    }
-    after = load_catalog([*base, *([Source(new, "organisation")] if new else [])]).problems
-    changed = {path.name for path in (old, new) if path is not None}
-    return [
-        Problem(Path(p.path).name, f"this change would break it: {p.message}", p.field, p.line)
-        for p in after
-        if Path(p.path).name not in changed and (Path(p.path).name, p.message) not in before
-    ]
 
 
 def _checked_name(name: str) -> str:
@@ -151,11 +122,3 @@ def _folder(folder: Path) -> Path:
             f"The content folder {folder} does not exist; create it, or point MATURITY_CONTENT_DIR at one that does."
         )
     return folder
-
-
-def _defines(path: Path) -> tuple[str, str] | None:
-    try:
-        definition = load_file(path, path.name)
-    except ContentError:
-        return None
-    return definition.kind, definition.id

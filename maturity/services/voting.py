@@ -14,6 +14,7 @@ from sqlmodel import select
 from maturity.domain.codes import looks_like_code, new_token, normalise_code
 from maturity.services.authz import token_access
 from maturity.services.errors import InvalidInput, NotFound, RoundNotOpen, ServiceError, UnknownCode, WorkshopClosed, is_transient
+from maturity.services.join_guard import JOIN_GUARD, Client
 from maturity.services.rounds import RoundView, due_for_auto_reveal, reveal_when_everyone_voted
 from maturity.services.workshops import WorkshopView, _view
 from maturity.storage.engine import WORKSHOP_LOCKS, lock_workshop, read_session, write_session
@@ -104,16 +105,25 @@ class ParticipantState:
 
 
 @token_access
-def join_workshop(url: str, code: str, nickname: str | None = None) -> ParticipantView:
-    """A new participant of the workshop with this code; raise UnknownCode or WorkshopClosed."""
+def join_workshop(url: str, code: str, nickname: str | None = None, *, client: Client | None = None) -> ParticipantView:
+    """A new participant of the workshop with this code; raise UnknownCode or WorkshopClosed.
+
+    With a `client` (the join page passes one), repeated wrong codes from it are slowed down: TooManyWrongCodes
+    while it is locked out, and its codes are not even looked at then (maturity/services/join_guard.py)."""
+    if client is not None:
+        JOIN_GUARD.check(client)
     clean = normalise_code(code)
-    if not looks_like_code(clean):
+    if not looks_like_code(clean):  # not a guess at any code: not counted
         raise UnknownCode("A join code is 6 letters and digits, as shown on the shared screen. Check it and try again.")
     name = " ".join((nickname or "").split())[:40] or None
     with write_session(url) as session:
         workshop = session.exec(select(Workshop).where(Workshop.join_code == clean)).first()
         if workshop is None:
+            if client is not None:
+                JOIN_GUARD.failed(client)
             raise UnknownCode(f"No workshop has the code {clean}. Check the code on the shared screen and try again.")
+        if client is not None:
+            JOIN_GUARD.succeeded(client)
         if workshop.status == WorkshopStatus.CLOSED.value:
             raise WorkshopClosed("This workshop has ended, so it takes no new participants. Thank you for coming!")
         participant = Participant(workshop_id=workshop.id, token=new_token(), nickname=None if workshop.anonymous else name)

@@ -1,11 +1,43 @@
 """Join a workshop: type the code from the shared screen (or arrive by its QR code), optionally a name."""
 
+import ipaddress
+import secrets
+
 import streamlit as st
 
+from maturity.services.join_guard import Client
 from maturity.services.voting import join_workshop
 from maturity.ui import context
 from maturity.ui.access import PARTICIPANT_PARAM
 from maturity.ui.failures import attempt
+
+
+def this_client() -> Client:
+    """This browser session, and the address it connects from when the server can tell (for slowing down guessing)."""
+    session = st.session_state.setdefault("join_client", secrets.token_hex(16))
+    return Client(session=session, address=client_address())
+
+
+def client_address() -> str | None:
+    """The phone's address: the connection's own, or, for a connection from this machine (our reverse proxy), the
+    last address in X-Forwarded-For, the one the proxy saw; those before it are whatever the client wrote there."""
+    address = _address(st.context.ip_address)  # Streamlit gives None for 127.0.0.1, but not for ::ffff:127.0.0.1
+    if address is None or address.is_loopback:
+        address = _address(",".join(st.context.headers.get_all("X-Forwarded-For")).rsplit(",", 1)[-1])
+    if address is None:
+        return None
+    if address.version == 6:  # one IPv6 client can pick any address in its /64: count the /64
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address((text or "").strip())
+    except ValueError:
+        return None
+    return getattr(address, "ipv4_mapped", None) or address
+
 
 url = context.database_url()
 
@@ -26,7 +58,7 @@ with st.form("join_form", border=False, enter_to_submit=True):
 
 if joined:
     with attempt("joining a workshop", failed="Could not join") as join:
-        participant = join_workshop(url, code, nickname)
+        participant = join_workshop(url, code, nickname, client=this_client())
     if join.ok:
         # The token in the URL keeps this phone's identity when it locks and reconnects.
         st.query_params.clear()

@@ -10,6 +10,7 @@ from maturity.services import surveys as sv
 from maturity.ui import context
 from maturity.ui.access import SURVEY_PARAM, VISIT_PARAM
 from maturity.ui.failures import attempt
+from maturity.ui.text import Md, md, typed, typed_lines
 
 # The 0-10 scale on one row, even on a 375 px phone: eleven equal pills across the width (our own CSS).
 SCALE_STYLE = """<style>
@@ -36,12 +37,22 @@ def remember_answered(campaign_id: int) -> None:
     )
 
 
+def option_label(labels: dict[str, str], *, markdown: bool = False):
+    """An option's label; a value off the list (sent by a crafted client) as its own text, so Streamlit drops it.
+
+    Streamlit formats every value it is sent to compare it with the options; a None there (dict.get's answer for
+    an unknown value) raised a TypeError inside the widget, before any of our code could refuse it."""
+    if markdown:  # a radio reads its options as Markdown; a multiselect shows them as they are
+        return lambda value: typed(labels.get(value, str(value)))
+    return lambda value: labels.get(value, str(value))
+
+
 url = context.database_url()
 link = st.query_params.get(SURVEY_PARAM, "")
 try:
     campaign = sv.open_campaign(url, link)
 except sv.CampaignUnavailable as exc:
-    st.info(str(exc), icon=":material/info:")
+    st.info(typed_lines(str(exc)), icon=":material/info:")
     st.stop()
 survey = context.catalog().surveys.get(campaign.survey_id)
 if survey is None:
@@ -53,12 +64,17 @@ if not campaign.single_use_codes and not st.query_params.get(VISIT_PARAM):
     st.query_params[VISIT_PARAM] = secrets.token_urlsafe(12)
 visit = st.query_params.get(VISIT_PARAM)
 
-st.title(survey.title)
+st.title(typed(survey.title))
 if any(q.type in (QuestionType.RATING, QuestionType.NPS) for q in survey.questions):
     st.html(SCALE_STYLE)
-st.markdown(survey.intro)
-st.caption("Anonymous: your answers are stored without your name, and results are only shown for groups of "
-           f"{campaign.min_group_size} or more people. Questions marked * need an answer; the rest are optional.")  # fmt: skip
+st.markdown(typed_lines(survey.intro))
+st.caption(
+    md(
+        "Anonymous: your answers are stored without your name, and results are only shown for groups of {n} or more "
+        "people. Questions marked \\* need an answer; the rest are optional.",
+        n=campaign.min_group_size,
+    )
+)
 
 if st.session_state.get("survey_done") == link or (
     visit and sv.has_responded(url, campaign.id, sv.respondent_key(campaign.id, visit))
@@ -87,14 +103,15 @@ answers: dict = {}
 problems: dict = st.session_state.get("survey_problems", {})
 shown_count = 0
 for section in survey.sections:
-    st.subheader(section.title)
+    st.subheader(typed(section.title))
     if section.intro:
-        st.caption(section.intro)
+        st.caption(typed_lines(section.intro))
     for question in section.questions:
         if not is_shown(question, answers):
             continue  # conditions use the answers given above, live
         shown_count += 1
-        label = question.text + (" *" if question.required else "")
+        label = md("{text}{required}", text=question.text, required=Md(" \\*") if question.required else "")
+        helped = typed_lines(question.help) if question.help else None
         key = f"q_{question.id}"
         t = question.type
         if t == QuestionType.LIKERT:
@@ -102,44 +119,52 @@ for section in survey.sections:
             value = st.radio(
                 label,
                 list(range(1, len(scale) + 1)),
-                format_func=lambda v, s=scale: s[v - 1],
+                format_func=lambda v, s=scale: typed(s[v - 1]),
                 index=None,
                 key=key,
-                help=question.help or None,
+                help=helped,
             )
         elif t in (QuestionType.RATING, QuestionType.NPS):
-            value = st.pills(label, list(range(0, 11)), key=key, help=question.help or None)
+            value = st.pills(label, list(range(0, 11)), key=key, help=helped)
         elif t == QuestionType.SINGLE_CHOICE:
             labels = {o.value: o.label for o in question.options}
-            value = st.radio(label, list(labels), format_func=labels.get, index=None, key=key, help=question.help or None)
+            value = st.radio(
+                label, list(labels), format_func=option_label(labels, markdown=True), index=None, key=key, help=helped
+            )
         elif t == QuestionType.MULTIPLE_CHOICE:
             labels = {o.value: o.label for o in question.options}
-            value = st.multiselect(label, list(labels), format_func=labels.get, key=key, help=question.help or None)
+            value = st.multiselect(label, list(labels), format_func=option_label(labels), key=key, help=helped)
         elif t == QuestionType.NUMBER:
             value = st.number_input(
-                label, min_value=question.min, max_value=question.max, value=None, key=key, help=question.help or None
+                label, min_value=question.min, max_value=question.max, value=None, key=key, help=helped
             )
             if value is not None and float(value).is_integer():
                 value = int(value)
         else:
-            value = st.text_area(label, max_chars=question.max_length, key=key, help=question.help or None) or None
+            value = st.text_area(label, max_chars=question.max_length, key=key, help=helped) or None
         if value not in (None, "", []):
             answers[question.id] = value
         if question.id in problems and question.id not in answers:  # answered since: the message goes
-            st.error(problems[question.id], icon=":material/error:")
+            st.error(typed_lines(problems[question.id]), icon=":material/error:")
 
 required = [q for q in survey.questions if q.required and is_shown(q, answers)]
 missing = [q for q in required if q.id not in answers]
 answered = sum(1 for q in survey.questions if q.id in answers)
 st.progress(
     (len(required) - len(missing)) / len(required) if required else 1.0,
-    text=f"{len(required) - len(missing)} of {len(required)} required answered · {answered} of {shown_count} in all",
+    text=md(
+        "{done} of {required} required answered · {answered} of {shown} in all",
+        done=len(required) - len(missing),
+        required=len(required),
+        answered=answered,
+        shown=shown_count,
+    ),
 )
 outstanding = [q for q in survey.questions if q.id in problems and q.id not in answers]
 if outstanding:
     # Beside the button, because on a phone the messages by the questions are screens away.
     st.error(
-        f"{len(outstanding)} question(s) need an answer: " + "; ".join(f"“{q.text}”" for q in outstanding),
+        md("{n} question(s) need an answer: {questions}", n=len(outstanding), questions=Md("; ").join(md("“{text}”", text=q.text) for q in outstanding)),
         icon=":material/error:",
     )
 if st.button("Submit", type="primary", key="survey_submit", icon=":material/send:"):

@@ -13,6 +13,7 @@ from maturity.ui import context
 from maturity.ui.access import require
 from maturity.ui.failures import attempt
 from maturity.ui.navigation import page_path
+from maturity.ui.text import md
 
 require(Permission.RUN_WORKSHOPS)
 url = context.database_url()
@@ -26,9 +27,10 @@ if running:
     for w in running:
         with st.container(border=True):
             left, right = st.columns([3, 2])
-            left.markdown(f"**{w.title}**")
+            left.markdown(md("**{title}**", title=w.title))
+            mode = ws.MODE_LABELS[WorkshopMode(w.mode)].split(":")[0]
             left.caption(
-                f"{w.team_name} · {w.held_on:%d %b %Y} · {ws.MODE_LABELS[WorkshopMode(w.mode)].split(':')[0]} · {w.participants} joined"
+                md("{team} · {held:%d %b %Y} · {mode} · {n} joined", team=w.team_name, held=w.held_on, mode=mode, n=w.participants)
             )
             if right.button("Open the shared screen", key=f"open_{w.id}", icon=":material/co_present:", type="primary"):
                 st.switch_page(page_path("screen"), query_params={"w": str(w.id)})
@@ -40,6 +42,11 @@ if not catalog.models:
 
 model_id = st.selectbox("Maturity model", list(catalog.models), format_func=lambda m: catalog.models[m].name, key="new_model")
 model = catalog.models[model_id]
+# The segments start as the whole of the chosen model, and again when another model is chosen: a multiselect
+# keeps its selection across a change of options, which left only the segments both models share (often none).
+if st.session_state.get("new_segments_model") != model_id or "new_segments" not in st.session_state:
+    st.session_state["new_segments"] = [s.id for s in model.segments]
+    st.session_state["new_segments_model"] = model_id
 teams = ws.list_teams(url)
 NEW_TEAM = 0
 
@@ -56,7 +63,6 @@ with st.form("new_workshop"):
     segments = st.multiselect(
         "Segments to vote on",
         [s.id for s in model.segments],
-        default=[s.id for s in model.segments],
         format_func=lambda sid: model.segment(sid).name,
         key="new_segments",
     )
