@@ -15,6 +15,7 @@ from maturity.services import workshops as ws
 from maturity.services.consensus import record_consensus
 from maturity.ui.access import SECRET_FLAG
 from maturity.ui.navigation import page_path
+from maturity.ui.text import unescape
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -56,7 +57,7 @@ def test_create_an_action_from_a_gap_with_a_playbook(db_url, finished_workshop, 
     at.selectbox(key=f"{key}_owner").set_value(owner.id)
     next(b for b in at.button if b.key == f"FormSubmitter:{key}_form-Create the action").click().run()
     assert not at.exception
-    assert at.success[0].value.startswith(f"Created “{playbook.title}” for Bea Santos")
+    assert unescape(at.success[0].value).startswith(f"Created “{playbook.title}” for Bea Santos")
     assert next(m.value for m in at.metric if m.label == "Gaps with no action") == "1"
     created = ax.list_actions(db_url)[0]
     assert (created.playbook_id, created.segment_id, created.workshop_id, created.horizon) == (
@@ -75,7 +76,7 @@ def test_update_status_with_a_comment_and_see_it_in_the_history(db_url, finished
     at.text_input(key=f"ea_comment_{action.id}").input("Kick-off held with finance")
     next(b for b in at.button if b.key == f"FormSubmitter:edit_action_{action.id}-Save changes").click().run()
     assert not at.exception
-    assert "Saved “Draft a one-page data strategy” (In progress)" in at.success[0].value
+    assert "Saved “Draft a one-page data strategy” (In progress)" in unescape(at.success[0].value)
     history = ax.action_history(db_url, action.id)
     assert history[-1].changes == {"status": ["open", "in_progress"]} and history[-1].comment == "Kick-off held with finance"
     assert any(t.value == "Kick-off held with finance" for t in at.text)
@@ -92,8 +93,8 @@ def test_two_people_editing_the_same_action_the_second_gets_a_conflict(db_url, f
     second.selectbox(key=f"ea_status_{action.id}").set_value("done")
     second.text_input(key=f"ea_comment_{action.id}").input("Finished!")
     next(b for b in second.button if b.key == f"FormSubmitter:edit_action_{action.id}-Save changes").click().run()
-    assert "your save was refused and nothing was overwritten" in second.warning[0].value
-    assert "You both changed status Blocked (the form keeps your value)" in second.warning[0].value
+    assert "your save was refused and nothing was overwritten" in unescape(second.warning[0].value)
+    assert "You both changed status Blocked (the form keeps your value)" in unescape(second.warning[0].value)
     assert second.text_input(key=f"ea_comment_{action.id}").value == "Finished!"  # what they typed is kept
     assert second.selectbox(key=f"ea_status_{action.id}_g1").value == "done"
     assert ax.get_action(db_url, action.id).status == "blocked"
@@ -115,7 +116,7 @@ def test_a_retried_save_after_a_conflict_keeps_the_other_persons_change(db_url, 
     save(first, action.id)
     second.selectbox(key=f"ea_status_{action.id}").set_value("in_progress")
     save(second, action.id)
-    notice = second.warning[0].value
+    notice = unescape(second.warning[0].value)
     assert "The form now shows their changes: evidence url https://wiki.example.org/from-A" in notice, notice
     assert second.text_input(key=f"ea_evidence_{action.id}_g1").value == "https://wiki.example.org/from-A"
     assert second.selectbox(key=f"ea_status_{action.id}_g1").value == "in_progress"  # theirs kept
@@ -131,10 +132,10 @@ def test_owner_registry_form_explains_a_bad_email(db_url):
     at.text_input(key="person_name_0").input("Sam")
     at.text_input(key="person_email_0").input("sam-at-example")
     next(b for b in at.button if b.key == "FormSubmitter:person_form_0-Save person").click().run()
-    assert "not a valid e-mail address" in at.error[0].value
+    assert "not a valid e-mail address" in unescape(at.error[0].value)
     at.text_input(key="person_email_0").input("sam@example.org")
     next(b for b in at.button if b.key == "FormSubmitter:person_form_0-Save person").click().run()
-    assert at.success[0].value == "Saved Sam." and [p.email for p in owners.list_people(db_url)] == ["sam@example.org"]
+    assert unescape(at.success[0].value) == "Saved Sam." and [p.email for p in owners.list_people(db_url)] == ["sam@example.org"]
     assert (at.text_input(key="person_name_0").value, at.text_input(key="person_email_0").value) == ("", "")  # ready for the next
 
 
@@ -151,10 +152,10 @@ def test_two_people_editing_one_person_in_the_registry_keep_both_changes(db_url,
         at.selectbox(key="person_pick").set_value(bea.id).run()
     first.text_input(key=f"person_role_{bea.id}").input("Chief data officer")
     save_entry(first, f"person_form_{bea.id}", "Save person")
-    assert first.success[0].value == "Saved Bea Santos."
+    assert unescape(first.success[0].value) == "Saved Bea Santos."
     second.text_input(key=f"person_team_name_{bea.id}").input("Data platform")
     save_entry(second, f"person_form_{bea.id}", "Save person")
-    notice = second.warning[0].value
+    notice = unescape(second.warning[0].value)
     assert "your save was refused and nothing was overwritten" in notice, notice
     assert "The form now shows their changes: role Chief data officer" in notice, notice
     assert second.text_input(key=f"person_role_{bea.id}_g1").value == "Chief data officer"
@@ -163,7 +164,7 @@ def test_two_people_editing_one_person_in_the_registry_keep_both_changes(db_url,
     save_entry(second, f"person_form_{bea.id}", "Save person")
     saved = owners.get_person(db_url, bea.id)
     assert (saved.role, saved.team_name, saved.version) == ("Chief data officer", "Data platform", 3)
-    assert second.success[0].value == "Saved Bea Santos."
+    assert unescape(second.success[0].value) == "Saved Bea Santos."
 
 
 def test_two_people_editing_one_domain_keep_both_changes_and_a_departed_owner_stays(db_url, finished_workshop):
@@ -183,7 +184,7 @@ def test_two_people_editing_one_domain_keep_both_changes_and_a_departed_owner_st
     assert owners.get_domain(db_url, domain.id).owner_name == "Bea Santos"  # still the (departed) owner
     second.text_input(key=f"domain_consumers_{domain.id}").input("Finance")
     save_entry(second, f"domain_form_{domain.id}", "Save domain")
-    assert "The form now shows their changes: steward Carl Okafor" in second.warning[0].value
+    assert "The form now shows their changes: steward Carl Okafor" in unescape(second.warning[0].value)
     save_entry(second, f"domain_form_{domain.id}", "Save domain")
     saved = owners.get_domain(db_url, domain.id)
     assert (saved.owner_name, saved.steward_name, saved.consumers) == ("Bea Santos", "Carl Okafor", "Finance")
@@ -237,4 +238,4 @@ def test_importing_people_with_one_bad_row_imports_nothing_and_names_the_row(db_
     good = bad.replace(b"bob-at-example", b"bob@example.org")
     at.file_uploader(key="people_upload").upload("people.csv", good, "text/csv").run()
     at.button(key="people_import").click().run()
-    assert at.success[0].value == "Imported: 2 added, 0 updated."
+    assert unescape(at.success[0].value) == "Imported: 2 added, 0 updated."

@@ -14,6 +14,7 @@ from maturity.services import demo
 from maturity.services import workshops as ws
 from maturity.ui.access import SECRET_FLAG
 from maturity.ui.navigation import page_path
+from maturity.ui.text import unescape
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 LEADER_PAGES = ["standing", "trends", "follow_through", "perception", "reports"]
@@ -29,7 +30,7 @@ def facilitator(page: str) -> AppTest:
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return {unescape(m.label): m.value for m in at.metric}
 
 
 def chart(at: AppTest, index: int = 0) -> tuple[dict, list]:
@@ -56,7 +57,7 @@ def test_where_we_stand_shows_teams_gaps_and_stuck_segments_and_never_a_small_te
     shown = metrics(at)
     assert shown["Teams shown"] == "4"  # Data & Analytics runs the other model; Legal & Compliance is too small
     assert int(shown["Stuck segments"]) > 0
-    assert "1 team(s) with fewer than 5 participants are left out" in " ".join(c.value for c in at.caption)
+    assert "1 team(s) with fewer than 5 participants are left out" in unescape(" ".join(c.value for c in at.caption))
     spec, (cells,) = chart(at)
     assert set(cells["team"]) == {"Finance", "Marketing", "Operations", "Product & Engineering"}
     assert "Legal & Compliance" not in json.dumps(spec)
@@ -82,7 +83,7 @@ def test_a_mistyped_minimum_is_a_clear_error(demo_db, monkeypatch):
     at.session_state[SECRET_FLAG] = True
     at.run()
     assert not at.exception
-    assert "MATURITY_MIN_GROUP_SIZE must be a whole number of 2 or more" in at.error[0].value
+    assert "MATURITY_MIN_GROUP_SIZE must be a whole number of 2 or more" in unescape(at.error[0].value)
 
 
 def test_trends_for_the_organisation_then_a_team_leads_to_its_workshops(demo_db):
@@ -148,13 +149,13 @@ def test_reports_page_builds_an_organisation_and_a_workshop_report(demo_db):
     at = facilitator("reports")
     at.button(key="build_report").click().run()
     assert not at.exception and not at.error
-    assert at.success[0].value.startswith("Ready: maturity-report-all-teams")
+    assert unescape(at.success[0].value).startswith("Ready: maturity-report-all-teams")
     assert at.get("download_button")[0].label == "Download the report (HTML)"
 
     at.segmented_control(key="report_kind").set_value("One workshop").run()
     assert "build it again" in at.caption[-1].value  # the old report is not offered for the new choice
     at.button(key="build_report").click().run()
-    assert at.success[0].value.startswith("Ready: workshop-")
+    assert unescape(at.success[0].value).startswith("Ready: workshop-")
 
 
 def test_pages_with_only_a_small_team_chosen_show_no_number_of_theirs(demo_db):

@@ -19,6 +19,7 @@ from maturity.logs import LogSettingError, log_settings, new_reference
 from maturity.services.errors import InvalidInput, is_transient, known_failure
 from maturity.ui.failures import failure_message
 from maturity.ui.navigation import page_path
+from maturity.ui.text import unescape
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -141,7 +142,7 @@ def test_a_page_shows_a_calm_sentence_and_the_log_has_the_same_reference(db_url,
     at.text_input(key="join_code").input("ACD347")
     at.button(key="FormSubmitter:join_form-Join").click().run()
     assert not at.exception
-    [shown] = [e.value for e in at.error]
+    [shown] = [unescape(e.value) for e in at.error]
     ref = REF.search(shown).group(1)
     assert shown == f"Something went wrong (ref {ref}); the details are in the server log."
     assert [r.ref for r in no_unexpected_failures.records] == [ref]
@@ -156,7 +157,7 @@ def test_script_error_draws_a_sentence_instead_of_a_traceback():
 
     at = AppTest.from_function(script).run()
     assert not at.exception
-    assert re.fullmatch(r"Something went wrong \(ref \w{5}\); the details are in the server log\.", at.error[0].value)
+    assert re.fullmatch(r"Something went wrong \(ref \w{5}\); the details are in the server log\.", unescape(at.error[0].value))
 
 
 @pytest.mark.logs_errors

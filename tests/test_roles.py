@@ -19,6 +19,7 @@ from maturity.services.authz import NotAllowed, acting_as
 from maturity.services.owners import save_person
 from maturity.ui.access import ACTOR
 from maturity.ui.navigation import STAFF_PAGES, page_path
+from maturity.ui.text import unescape
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60
@@ -262,14 +263,14 @@ def test_every_staff_page_refuses_whoever_may_not_see_it_even_when_run_directly(
         at.session_state[ACTOR] = Actor(f"A {role.value}", role, PEOPLE[role], how="identity provider")
         at.run()
         assert not at.exception
-        assert at.error and f"signed in as {role.label}, who may not {spec.permission.value}" in at.error[0].value, (role, name)
+        assert at.error and f"signed in as {role.label}, who may not {spec.permission.value}" in unescape(at.error[0].value), (role, name)
         assert not (at.dataframe or at.metric or at.text_input or at.button), "nothing but the refusal is drawn"
 
 
 def test_someone_without_a_role_waits_and_sees_nothing_else(db_url):
     at = _signed_in(None, db_url, email="newcomer@example.org")
     assert not at.exception
-    assert at.title[0].value == "Waiting for access" and "newcomer@example.org" in at.info[0].value
+    assert at.title[0].value == "Waiting for access" and "newcomer@example.org" in unescape(at.info[0].value)
     for name in ALL_PAGES:
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page_path(name))
@@ -293,7 +294,7 @@ def test_an_owner_updates_their_action_on_my_actions(owned, monkeypatch):
     at.selectbox(key=f"my_status_{mine.id}").set_value("in_progress")
     at.text_input(key=f"my_comment_{mine.id}").input("started with the sales tables")
     at.button(key=f"FormSubmitter:my_action_{mine.id}-Update").click().run()
-    assert not at.exception and "Updated “Catalogue the CRM tables” (In progress)" in at.success[0].value
+    assert not at.exception and "Updated “Catalogue the CRM tables” (In progress)" in unescape(at.success[0].value)
     history = ax.action_history(url, mine.id)
     assert history[-1].by == "A owner" and history[-1].changes == {"status": ["open", "in_progress"]}
 
@@ -308,10 +309,10 @@ def test_my_actions_opens_one_action_at_a_time(owned):
     at = _signed_in(StaffRole.OWNER, url)
     expanded = {e.label.split(" ")[0]: e.proto.expanded for e in at.expander if e.label.startswith("#")}
     assert expanded == {f"#{late[1].id}": True, f"#{late[2].id}": False, f"#{late[0].id}": False, f"#{mine.id}": False}
-    assert "3 of your actions are overdue" in at.caption[0].value
+    assert "3 of your actions are overdue" in unescape(at.caption[0].value)
     at.selectbox(key=f"my_status_{late[0].id}").set_value("blocked")
     at.button(key=f"FormSubmitter:my_action_{late[0].id}-Update").click().run()
-    assert not at.exception and "Updated “Late by 3 days” (Blocked)" in at.success[0].value
+    assert not at.exception and "Updated “Late by 3 days” (Blocked)" in unescape(at.success[0].value)
     expanded = {e.label.split(" ")[0]: e.proto.expanded for e in at.expander if e.label.startswith("#")}
     assert [label for label, is_open in expanded.items() if is_open] == [f"#{late[0].id}"]  # the one just updated
 
@@ -331,7 +332,7 @@ def test_an_owner_whose_action_was_given_to_someone_else_meanwhile_is_told_not_s
     at.selectbox(key=f"my_status_{mine.id}").set_value("in_progress")
     at.button(key=f"FormSubmitter:my_action_{mine.id}-Update").click().run()
     assert not at.exception, at.exception
-    assert at.error[0].value.startswith("Your update was not saved: This action is not yours"), at.error[0].value
+    assert unescape(at.error[0].value).startswith("Your update was not saved: This action is not yours"), at.error[0].value
     monkeypatch.undo()
     assert ax.get_action(url, mine.id).status == "open"
 
@@ -342,7 +343,7 @@ def test_the_sign_in_page_says_when_the_provider_cannot_be_reached(db_url):
     at.run()
     at.switch_page(page_path("signin")).run()
     assert not at.exception
-    assert "is not working" in at.error[0].value and "cannot be reached" in at.error[0].value
+    assert "is not working" in at.error[0].value and "cannot be reached" in unescape(at.error[0].value)
     assert not any(b.key == "oidc_sign_in" for b in at.button)
     # MATURITY_ADMIN_SECRET is set in the tests: an admin still has a way in
     assert any(e.label == "Sign in with the admin secret" for e in at.expander)

@@ -16,6 +16,7 @@ from maturity.storage.engine import dispose_engines, get_engine
 from maturity.ui.access import PARTICIPANT_PARAM, SECRET_FLAG
 from maturity.ui.ballot import shared_snapshot
 from maturity.ui.navigation import page_path
+from maturity.ui.text import unescape
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 pytestmark = pytest.mark.sqlite_only  # read-only files, page limits and damaged files are SQLite's
@@ -42,7 +43,7 @@ def read_only(path: Path, monkeypatch) -> str:
 
 def problem(phone: AppTest) -> str:
     """What the phone tells its person about their last tap."""
-    return " ".join(w.value for w in phone.warning)
+    return " ".join(unescape(w.value) for w in phone.warning)
 
 
 def run(at: AppTest) -> AppTest:
@@ -62,7 +63,7 @@ def test_a_read_only_database_still_shows_pages_and_says_why_a_change_fails(work
     join.text_input(key="join_code").input(workshop.join_code)
     join.button(key="FormSubmitter:join_form-Join").click()
     run(join)
-    assert "Could not join: the database file cannot be written" in join.error[0].value
+    assert "Could not join: the database file cannot be written" in unescape(join.error[0].value)
 
     phone = AppTest.from_file(APP, default_timeout=60)
     phone.query_params[PARTICIPANT_PARAM] = participant.token
@@ -82,7 +83,7 @@ def test_a_read_only_database_still_shows_pages_and_says_why_a_change_fails(work
     run(screen)
     screen.button(key="end_workshop").click()
     run(screen)
-    assert "That did not work: the database file cannot be written" in screen.error[0].value
+    assert "That did not work: the database file cannot be written" in unescape(screen.error[0].value)
     assert path.read_bytes() == before  # nothing was half-written
 
 

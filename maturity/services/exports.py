@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -13,6 +12,7 @@ from sqlmodel import select
 from maturity.content.definitions import ModelDefinition
 from maturity.domain.roles import Permission
 from maturity.services.authz import requires
+from maturity.services.report_html import e  # escaped, and without bidi controls
 from maturity.services.summary import WorkshopSummary
 from maturity.storage.engine import read_session
 from maturity.storage.tables import Participant, Round, Vote
@@ -100,7 +100,6 @@ def summary_html(summary: WorkshopSummary, model: ModelDefinition | None, figure
 
     `figures` are ready HTML blocks (charts as embedded images, see services.reports) shown above the table."""
     w = summary.workshop
-    e = html.escape
     level_label = {lv.value: lv.label for lv in model.levels} if model else {}
 
     def label(value):

@@ -18,6 +18,7 @@ from sqlmodel import col, func, select
 
 from maturity.config import SmtpSettings
 from maturity.domain.roles import Permission
+from maturity.domain.typed import one_line
 from maturity.services.actions import OPEN_STATUSES, STATUS_LABELS
 from maturity.services.authz import requires
 from maturity.services.calendar_feeds import calendar_url, feed_token
@@ -275,12 +276,12 @@ def _lines(actions: tuple[DueActionView, ...]) -> list[str]:
     lines = []
     for a in actions:
         where = " · ".join(part for part in (a.team_name, a.segment_id or "", STATUS_LABELS.get(a.status, a.status)) if part)
-        lines += [f"  - {a.title} (action #{a.id})", f"    {_when(a)} · {where}"]
+        lines += [f"  - {one_line(a.title)} (action #{a.id})", f"    {_when(a)} · {one_line(where)}"]
     return lines
 
 
 def _body(digest: DigestView, *, public_url: str | None, feed_link: str | None) -> str:
-    lines = [f"Hello {digest.name},", ""]
+    lines = [f"Hello {one_line(digest.name)},", ""]
     if digest.overdue:
         lines += [f"Overdue ({len(digest.overdue)}):", *_lines(digest.overdue), ""]
     if digest.due_soon:
@@ -298,7 +299,7 @@ def _body(digest: DigestView, *, public_url: str | None, feed_link: str | None) 
 def _envelope(smtp: SmtpSettings, to: str, name: str, subject: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = formataddr(("maturity", smtp.sender))
-    message["To"] = formataddr((name, to)) if name else to
+    message["To"] = formataddr((one_line(name), to)) if one_line(name) else to  # a typed name has no line break here
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=smtp.sender.rpartition("@")[2] or None)

@@ -17,9 +17,15 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
+from maturity.domain.typed import without_bidi_controls
+
 log = logging.getLogger(__name__)
 
-e = html.escape
+
+def e(text: object, quote: bool = True) -> str:
+    """Text for HTML: escaped, and without the controls that would reorder the line (maturity/domain/typed.py)."""
+    return html.escape(without_bidi_controls(text), quote=quote)
+
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 70rem; color: #111; line-height: 1.4; }

@@ -21,6 +21,7 @@ from maturity.services.rounds import RoundView
 from maturity.services.voting import WorkshopSnapshot, cast_vote, workshop_snapshot
 from maturity.ui.failures import attempt
 from maturity.ui.shared import Shared
+from maturity.ui.text import md, typed, typed_lines
 
 DONT_KNOW = "dont_know"
 MY_VOTES = "my_votes"  # round id -> level (None: don't know), as stored for this phone
@@ -29,16 +30,17 @@ log = logging.getLogger(__name__)
 
 
 def level_text(model: ModelDefinition | None, value: int) -> str:
+    """A level as people read it ("3 · Defined"), as plain text: put it in Markdown through `md` or `typed`."""
     level = model.level(value) if model else None
     return f"{value} · {level.label}" if level else str(value)
 
 
 def segment_card_ui(segment: SegmentDefinition, *, compact: bool = True) -> None:
-    st.markdown(f"### {segment.name}")
+    st.markdown(md("### {name}", name=segment.name))
     if not compact:
-        st.markdown(segment.description)
-    st.markdown(f":red[**Awful**] — {segment.awful}")
-    st.markdown(f":green[**Excellent**] — {segment.excellent}")
+        st.markdown(typed_lines(segment.description))
+    st.markdown(md(":red[**Awful**] — {text}", text=segment.awful))
+    st.markdown(md(":green[**Excellent**] — {text}", text=segment.excellent))
 
 
 # The workshop as its phones show it: every phone of a workshop in this process draws from it and
@@ -82,22 +84,22 @@ def ballot_ui(
     for value in [*levels, None]:
         chosen = mine == (DONT_KNOW if value is None else value)
         st.button(
-            "Don't know" if value is None else level_text(model, value),
+            "Don't know" if value is None else typed(level_text(model, value)),
             key=f"vote_{rnd.id}_{'dk' if value is None else value}",
             type="primary" if chosen else ("tertiary" if value is None else "secondary"),
             icon=":material/check_circle:" if chosen else None,
-            help=segment.levels.get(value) if segment and value is not None else None,
+            help=typed(segment.levels.get(value)) if segment and value in segment.levels else None,
             width="stretch",
             on_click=_vote,
             args=(url, token, rnd.id, value, tuple(rerun)),
         )
     if problem := st.session_state.get(VOTE_PROBLEM, {}).pop(rnd.id, None):
-        st.warning(problem, icon=":material/error:")
+        st.warning(typed_lines(problem), icon=":material/error:")
     elif mine is None:
         st.caption("Tap a level. You can change it until the votes are revealed.")
     else:
         shown = "don't know" if mine == DONT_KNOW else level_text(model, mine)
-        st.success(f"Your vote: **{shown}**. You can change it until the reveal.", icon=":material/how_to_vote:")
+        st.success(md("Your vote: **{shown}**. You can change it until the reveal.", shown=shown), icon=":material/how_to_vote:")
 
 
 def _vote(url: str, token: str, round_id: int, level: int | None, rerun: tuple[str, ...]) -> None:
@@ -140,7 +142,7 @@ def group_result_ui(url: str, rnd: RoundView, model: ModelDefinition | None, min
     try:
         summary, _ = revealed_result.get(url, rnd.id)
     except ServiceError as exc:
-        st.info(str(exc))
+        st.info(typed_lines(str(exc)))
         return
     st.markdown("**The votes are in**")
     if not summary.votes:
@@ -148,14 +150,19 @@ def group_result_ui(url: str, rnd: RoundView, model: ModelDefinition | None, min
     most = max(summary.counts.values(), default=0)
     for value in sorted(summary.counts):
         n = summary.counts[value]
-        st.progress(n / most if most else 0.0, text=f"{level_text(model, value)}: {n}")
+        st.progress(n / most if most else 0.0, text=md("{level}: {n}", level=level_text(model, value), n=n))
     if summary.median is not None and summary.lowest == summary.highest:
-        st.caption(f"Everyone chose {level_text(model, summary.lowest)} · don't know: {summary.dont_know}")
+        st.caption(md("Everyone chose {level} · don't know: {n}", level=level_text(model, summary.lowest), n=summary.dont_know))
     elif summary.median is not None:
         st.caption(
-            f"Middle vote: {level_text(model, summary.median)} · from {summary.lowest} to {summary.highest}"
-            f" · don't know: {summary.dont_know}"
+            md(
+                "Middle vote: {median} · from {lowest} to {highest} · don't know: {n}",
+                median=level_text(model, summary.median),
+                lowest=summary.lowest,
+                highest=summary.highest,
+                n=summary.dont_know,
+            )
         )
     if mine is not None:
         shown = "don't know" if mine == DONT_KNOW else level_text(model, mine)
-        st.caption(f"You voted {shown}.")
+        st.caption(md("You voted {shown}.", shown=shown))

@@ -20,6 +20,7 @@ from maturity.content.definitions import (
 )
 from maturity.content.loader import Problem
 from maturity.services.library import search_playbooks
+from maturity.ui.text import Md, link, md, plain, typed, typed_lines
 
 QUESTION_TYPE_LABELS = {
     QuestionType.LIKERT: "Likert",
@@ -40,7 +41,7 @@ def notice_ui(key: str, *, icon: str = ":material/check_circle:") -> None:
     on screen twice (the new ones, and the old ones faded until the run ends)."""
     slot = st.empty()
     if message := st.session_state.pop(key, None):
-        slot.success(message, icon=icon)
+        slot.success(typed_lines(message), icon=icon)  # a sentence that may name what someone typed
 
 
 def distinct_labels(labels: dict[int, str]) -> dict[int, str]:
@@ -49,7 +50,7 @@ def distinct_labels(labels: dict[int, str]) -> dict[int, str]:
     Streamlit tells the options of a box apart by their label, so two campaigns or workshops with the
     same title would be one option, and choosing the second would open the first."""
     seen = Counter(labels.values())
-    return {key: f"{label} (#{key})" if seen[label] > 1 else label for key, label in labels.items()}
+    return {key: plain(f"{label} (#{key})" if seen[label] > 1 else label) for key, label in labels.items()}
 
 
 def ladder_ui(model: ModelDefinition) -> None:
@@ -66,52 +67,48 @@ def ladder_ui(model: ModelDefinition) -> None:
 
 
 def model_ui(model: ModelDefinition, catalog: Catalog) -> None:
-    st.subheader(f"{model.name} · v{model.version}")
-    st.markdown(model.description)
-    st.caption(f"Source: {model.source.credit} Licence: {model.source.licence}")
+    st.subheader(md("{name} · v{version}", name=model.name, version=model.version))
+    st.markdown(typed_lines(model.description))
+    st.caption(md("Source: {credit} Licence: {licence}", credit=model.source.credit, licence=model.source.licence))
     groups = [(s.name, s.description, [seg for seg in model.segments if seg.section == s.id]) for s in model.sections]
     if not model.sections:
         groups = [("Segments", "", list(model.segments))]
     for name, description, segments in groups:
-        st.markdown(f"#### {name}")
+        st.markdown(md("#### {name}", name=name))
         if description:
-            st.caption(description)
+            st.caption(typed_lines(description))
         for segment in segments:
             playbooks = catalog.playbooks_for(model.id, segment.id)
-            with st.expander(f"{segment.name}  ·  {len(playbooks)} playbook(s)"):
-                st.markdown(segment.description)
+            with st.expander(md("{name}  ·  {n} playbook(s)", name=segment.name, n=len(playbooks))):
+                st.markdown(typed_lines(segment.description))
                 awful, excellent = st.columns(2)
-                awful.error(f"**Awful** — {segment.awful}", icon=":material/sentiment_very_dissatisfied:")
-                excellent.success(f"**Excellent** — {segment.excellent}", icon=":material/sentiment_very_satisfied:")
+                awful.error(md("**Awful** — {text}", text=segment.awful), icon=":material/sentiment_very_dissatisfied:")
+                excellent.success(md("**Excellent** — {text}", text=segment.excellent), icon=":material/sentiment_very_satisfied:")
                 if segment.levels:
                     # A list, not a table: level texts are sentences and a table cell would cut them.
                     st.markdown(
-                        "\n".join(
-                            f"- **{lv.value} {lv.label}** — {segment.levels[lv.value]}"
+                        Md("\n").join(
+                            md("- **{value} {label}** — {text}", value=lv.value, label=lv.label, text=segment.levels[lv.value])
                             for lv in model.levels
                             if lv.value in segment.levels
                         )
                     )
                 if playbooks:
-                    st.caption(
-                        "Playbooks: "
-                        + "; ".join(f"{p.title} (levels {p.applies_to.levels.min}–{p.applies_to.levels.max})" for p in playbooks)
-                    )
+                    listed = "; ".join(f"{p.title} (levels {p.applies_to.levels.min}–{p.applies_to.levels.max})" for p in playbooks)
+                    st.caption(md("Playbooks: {listed}", listed=typed(listed, limit=None)))
 
 
 def survey_ui(survey: SurveyDefinition, catalog: Catalog) -> None:
-    st.subheader(f"{survey.title} · v{survey.version}")
-    st.markdown(survey.intro)
+    st.subheader(md("{title} · v{version}", title=survey.title, version=survey.version))
+    st.markdown(typed_lines(survey.intro))
     model = catalog.models.get(survey.model) if survey.model else None
     counted = len(survey.questions)
-    st.caption(
-        f"{counted} questions in {len(survey.sections)} sections"
-        + (f"; scores towards the segments of {model.name}" if model else "")
-    )
+    towards = md("; scores towards the segments of {name}", name=model.name) if model else ""
+    st.caption(md("{counted} questions in {n} sections{towards}", counted=counted, n=len(survey.sections), towards=towards))
     for section in survey.sections:
-        st.markdown(f"#### {section.title}")
+        st.markdown(md("#### {title}", title=section.title))
         if section.intro:
-            st.caption(section.intro)
+            st.caption(typed_lines(section.intro))
         for number, question in enumerate(section.questions, start=1):
             _question_ui(number, question, survey, model)
 
@@ -123,10 +120,10 @@ def _question_ui(number: int, question: QuestionDefinition, survey: SurveyDefini
     if question.reverse:
         flags.append("reverse-scored")
     with st.container(border=True):
-        st.markdown(f"**{number}. {question.text}**")
-        st.caption(" · ".join(flags))
+        st.markdown(md("**{number}. {text}**", number=number, text=question.text))
+        st.caption(typed(" · ".join(flags)))
         if question.help:
-            st.caption(question.help)
+            st.caption(typed_lines(question.help))
         if question.type == QuestionType.LIKERT:
             st.text(" → ".join(survey.all_scales[question.scale]))
         elif question.type in CHOICE_TYPES:
@@ -136,10 +133,10 @@ def _question_ui(number: int, question: QuestionDefinition, survey: SurveyDefini
                 f"From {question.min if question.min is not None else '…'} to {question.max if question.max is not None else '…'} {question.unit}".strip()
             )
         if question.show_if:
-            st.caption(f"Shown only if {_condition_text(question, survey)}")
+            st.caption(md("Shown only if {condition}", condition=_condition_text(question, survey)))
         if question.segment:
             segment = model.segment(question.segment) if model else None
-            st.caption(f"Scores towards: {segment.name if segment else question.segment}")
+            st.caption(md("Scores towards: {name}", name=segment.name if segment else question.segment))
 
 
 def _condition_text(question: QuestionDefinition, survey: SurveyDefinition) -> str:
@@ -158,21 +155,22 @@ def playbook_ui(playbook: PlaybookDefinition, catalog: Catalog) -> None:
     segments = ", ".join(model.segment(s).name for s in applies.segments)
     low, high = model.level(applies.levels.min), model.level(applies.levels.max)
     levels = low.label if low == high else f"{low.label} – {high.label}"
-    with st.expander(f"{playbook.title}  ·  {segments}  ·  {levels}"):
-        st.markdown(playbook.summary)
+    with st.expander(md("{title}  ·  {segments}  ·  {levels}", title=playbook.title, segments=segments, levels=levels)):
+        st.markdown(typed_lines(playbook.summary))
         a, b, c = st.columns(3)
-        a.markdown(f"**Horizon**  \n{HORIZON_LABELS[playbook.horizon]}")
-        b.markdown(f"**Owner**  \n{playbook.owner_role}")
-        c.markdown(f"**Effort**  \n{playbook.effort.value.capitalize()}")
+        a.markdown(md("**Horizon**  \n{value}", value=HORIZON_LABELS[playbook.horizon]))
+        b.markdown(md("**Owner**  \n{value}", value=playbook.owner_role))
+        c.markdown(md("**Effort**  \n{value}", value=playbook.effort.value.capitalize()))
         st.markdown("**Steps**")
-        st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(playbook.steps, start=1)))
-        st.markdown(f"**Expected outcome** — {playbook.outcome}")
+        st.markdown(Md("\n").join(md("{i}. {step}", i=i, step=step) for i, step in enumerate(playbook.steps, start=1)))
+        st.markdown(md("**Expected outcome** — {outcome}", outcome=playbook.outcome))
         st.markdown("**How to measure success**")
-        st.markdown("\n".join(f"- {m}" for m in playbook.measures))
+        st.markdown(Md("\n").join(md("- {measure}", measure=m) for m in playbook.measures))
         if playbook.references:
             st.markdown("**References**")
-            st.markdown("\n".join(f"- [{r.title}]({r.url})" if r.url else f"- {r.title}" for r in playbook.references))
-        st.caption(f"{model.name} · id `{playbook.id}` · from {catalog.origins[('playbook', playbook.id)]}")
+            st.markdown(Md("\n").join(md("- {reference}", reference=link(r.title, r.url)) for r in playbook.references))
+        origin = catalog.origins[("playbook", playbook.id)]
+        st.caption(md("{model} · id {id} · from {origin}", model=model.name, id=playbook.id, origin=origin))
 
 
 def problems_ui(problems: list[Problem]) -> None:
@@ -180,8 +178,11 @@ def problems_ui(problems: list[Problem]) -> None:
         st.success("Every content file is valid.", icon=":material/check_circle:")
         return
     st.warning(
-        f"{len(problems)} problem(s). Each broken file was skipped; everything else loaded. Fix the file, "
-        "save it, and this page picks the change up. `python -m maturity validate` shows the same list.",
+        md(
+            "{n} problem(s). Each broken file was skipped; everything else loaded. Fix the file, "
+            "save it, and this page picks the change up. `python -m maturity validate` shows the same list.",
+            n=len(problems),
+        ),
         icon=":material/warning:",
     )
     frame = pd.DataFrame([{"File": p.path, "Line": p.line, "Field": p.field, "Problem": p.message} for p in problems])
@@ -217,6 +218,6 @@ def playbook_browser_ui(catalog: Catalog, *, prefix: str) -> None:
     found = search_playbooks(
         catalog, text, model_id=model_filter or None, segment_id=segment_filter or None, horizon=horizon_filter or None
     )
-    st.caption(f"{len(found)} of {len(catalog.playbooks)} playbooks")
+    st.caption(md("{found} of {all} playbooks", found=len(found), all=len(catalog.playbooks)))
     for playbook in found:
         playbook_ui(playbook, catalog)

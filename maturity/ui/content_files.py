@@ -8,7 +8,8 @@ import streamlit as st
 from maturity.config import Settings
 from maturity.services import content_files
 from maturity.ui.components import notice_ui
-from maturity.ui.failures import attempt, literal
+from maturity.ui.failures import attempt
+from maturity.ui.text import md, typed_lines
 
 MESSAGE = "content_files_message"
 
@@ -23,9 +24,12 @@ def content_files_ui(url: str, settings: Settings) -> None:
         return
     folder = settings.content_dirs[0]
     st.caption(
-        f"Files in `{folder}`. A file is checked as the app checks it on load, against everything else, before it is "
-        "saved: a broken one is refused with its problems and the file already there keeps working. An item with the "
-        "id of a built-in replaces it. Every change goes in the audit log."
+        md(
+            "Files in {folder}. A file is checked as the app checks it on load, against everything else, before it is "
+            "saved: a broken one is refused with its problems and the file already there keeps working. An item with the "
+            "id of a built-in replaces it. Every change goes in the audit log.",
+            folder=str(folder),
+        )
     )
     notice_ui(MESSAGE)
     with attempt("listing the content folder", failed="The content folder cannot be read") as listing:
@@ -41,7 +45,7 @@ def content_files_ui(url: str, settings: Settings) -> None:
             width="stretch",
         )
     upload = st.file_uploader("Add or replace a file (YAML)", type=["yaml", "yml"], key="content_upload")
-    if upload is not None and st.button(f"Check and save {upload.name}", key="content_save", type="primary", icon=":material/upload:"):
+    if upload is not None and st.button(md("Check and save {name}", name=upload.name), key="content_save", type="primary", icon=":material/upload:"):
         rejected = None
         with attempt("saving a content file", failed="Not saved", keep="The file that was there is unchanged.") as save:
             try:
@@ -49,7 +53,7 @@ def content_files_ui(url: str, settings: Settings) -> None:
             except content_files.ContentRejected as exc:  # its problems get a table, not a sentence
                 rejected = exc
         if rejected is not None:
-            st.error(literal(str(rejected)), icon=":material/block:")
+            st.error(typed_lines(str(rejected)), icon=":material/block:")
             problems_table_ui(rejected.problems)
         elif save.ok:
             st.session_state[MESSAGE] = f"Saved {saved.name}: {saved.defines}. The library shows it within a few seconds."
@@ -71,7 +75,7 @@ def content_files_ui(url: str, settings: Settings) -> None:
                     except content_files.ContentRejected as exc:  # its problems get a table, not a sentence
                         rejected = exc
                 if rejected is not None:
-                    st.error(literal(f"{name} was not removed: other files need it."), icon=":material/block:")
+                    st.error(md("{name} was not removed: other files need it.", name=name), icon=":material/block:")
                     problems_table_ui(rejected.problems)
                 elif remove.ok:
                     st.session_state[MESSAGE] = f"Removed {name}."

@@ -13,13 +13,14 @@ from maturity.services import library
 from maturity.services.access import admin_secret
 from maturity.services.database import prepare_database
 from maturity.ui.failures import attempt, failure_message
+from maturity.ui.text import md
 
 
 def settings() -> Settings:
     try:
         return get_settings()
     except SettingError as exc:  # a mistyped environment variable: say which, and how to fix it
-        st.error(f"The app's configuration needs fixing: {exc}", icon=":material/settings:")
+        st.error(md("The app's configuration needs fixing: {problem}", problem=str(exc)), icon=":material/settings:")
         st.stop()
 
 

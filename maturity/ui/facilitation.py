@@ -18,19 +18,22 @@ from maturity.ui.components import distinct_labels
 from maturity.ui.failures import act, attempt  # noqa: F401 - act: the pages' one way to call a service from a button
 from maturity.ui.merge import SharedForm
 from maturity.ui.navigation import page_link_ui
+from maturity.ui.text import Md, md, typed, typed_lines
 
 
 def segment_ui(segment: SegmentDefinition, model: ModelDefinition) -> None:
-    st.header(segment.name)
-    st.markdown(segment.description)
+    st.header(typed(segment.name))
+    st.markdown(typed_lines(segment.description))
     awful, excellent = st.columns(2)
-    awful.error(f"**Awful** — {segment.awful}", icon=":material/sentiment_very_dissatisfied:")
-    excellent.success(f"**Excellent** — {segment.excellent}", icon=":material/sentiment_very_satisfied:")
+    awful.error(md("**Awful** — {text}", text=segment.awful), icon=":material/sentiment_very_dissatisfied:")
+    excellent.success(md("**Excellent** — {text}", text=segment.excellent), icon=":material/sentiment_very_satisfied:")
     if segment.levels:
         with st.expander("What each level looks like", expanded=False):
             st.markdown(
-                "\n".join(
-                    f"- **{level_text(model, v)}** — {segment.levels[v]}" for v in model.level_values if v in segment.levels
+                Md("\n").join(
+                    md("- **{level}** — {text}", level=level_text(model, v), text=segment.levels[v])
+                    for v in model.level_values
+                    if v in segment.levels
                 )
             )
 
@@ -41,9 +44,9 @@ def history_ui(url: str, workshop: WorkshopView, segment_id: str, model: ModelDe
     st.markdown("**Earlier workshops**")
     if past:
         st.markdown(
-            "\n".join(
-                f"- {p.held_on:%d %b %Y}: **{level_text(model, p.level)}**"
-                + (f", target {level_text(model, p.target_level)}" if p.target_level is not None else "")
+            Md("\n").join(
+                md("- {held:%d %b %Y}: **{level}**", held=p.held_on, level=level_text(model, p.level))
+                + (md(", target {level}", level=level_text(model, p.target_level)) if p.target_level is not None else "")
                 for p in past
             )
         )
@@ -57,8 +60,8 @@ def history_ui(url: str, workshop: WorkshopView, segment_id: str, model: ModelDe
                 f"done {a.completed_at:%d %b}" if a.status == "done" and a.completed_at
                 else ax.STATUS_LABELS[a.status].lower() + (f", due {a.due_on:%d %b}" if a.due_on else "")
             )  # fmt: skip
-            late = " · :red[overdue]" if a.overdue() else ""
-            st.markdown(f"- {a.title} — {a.owner_name}, {when}{late}")
+            late = Md(" · :red[overdue]") if a.overdue() else ""
+            st.markdown(md("- {title} — {owner}, {when}{late}", title=a.title, owner=a.owner_name, when=when, late=late))
     else:
         st.caption("No open or recently done actions for this team.")
 
@@ -77,13 +80,13 @@ def results_ui(model: ModelDefinition, workshop: WorkshopView, results: dict[str
     reason = discussion_reason(latest)
     if reason:
         st.warning(
-            f"**Discuss before recording** — {reason}. Our rule: votes spanning two levels or more mean we talk first.",
+            md("**Discuss before recording** — {reason}. Our rule: votes spanning two levels or more mean we talk first.", reason=reason),
             icon=":material/forum:",
         )
         outliers = outlier_levels(latest)
         if outliers:
             st.info(
-                "Invite the people who voted " + " and ".join(level_text(model, v) for v in outliers) + " to speak first.",
+                md("Invite the people who voted {levels} to speak first.", levels=" and ".join(level_text(model, v) for v in outliers)),
                 icon=":material/record_voice_over:",
             )
     elif latest.votes:
@@ -92,7 +95,7 @@ def results_ui(model: ModelDefinition, workshop: WorkshopView, results: dict[str
         first, second = results.values()
         if first.spread is not None and second.spread is not None:
             moved = "converged" if second.spread < first.spread else "did not converge"
-            st.caption(f"Spread went from {first.spread} to {second.spread} levels: the group {moved}.")
+            st.caption(md("Spread went from {a} to {b} levels: the group {moved}.", a=first.spread, b=second.spread, moved=moved))
     return latest
 
 
@@ -112,11 +115,14 @@ def consensus_form_ui(
     levels = list(workshop.levels)
     st.subheader("Record the consensus")
     st.caption(
-        RULE_LABELS[ConsensusRule(workshop.consensus_rule)]
-        + (f" suggests **{level_text(model, suggested)}**." if suggested is not None else "")
+        md(
+            "{rule}{suggests}",
+            rule=RULE_LABELS[ConsensusRule(workshop.consensus_rule)],
+            suggests=md(" suggests **{level}**.", level=level_text(model, suggested)) if suggested is not None else "",
+        )
     )
     if notice := form.notice():
-        st.warning(notice, icon=":material/sync_problem:")
+        st.warning(typed_lines(notice), icon=":material/sync_problem:")
     with st.form(f"consensus_{workshop.id}_{segment_id}"):
         a, b, c = st.columns(3)
         level = a.selectbox(
@@ -160,18 +166,22 @@ def consensus_form_ui(
                 st.rerun()
         if save.ok:
             form.saved(_consensus_fields(view), view.version)
-            st.success(
-                f"Saved: {level_text(model, view.level)}"
-                + (f", target {level_text(model, view.target_level)}." if view.target_level is not None else ".")
-            )
+            target = "" if view.target_level is None else md(", target {level}", level=level_text(model, view.target_level))
+            st.success(md("Saved: {level}{target}.", level=level_text(model, view.level), target=target))
     elif existing:
-        st.caption(f"Recorded {existing.recorded_at:%H:%M} by {existing.recorded_by or 'the facilitator'}.")
+        st.caption(md("Recorded {at:%H:%M} by {who}.", at=existing.recorded_at, who=existing.recorded_by or "the facilitator"))
     history = cs.consensus_history(url, workshop.id, segment_id)
     if len(history) > 1:
-        with st.expander(f"History ({len(history)} versions)"):
+        with st.expander(md("History ({n} versions)", n=len(history))):
             st.markdown(
-                "\n".join(
-                    f"- {h.changed_at:%d %b %H:%M}: {level_text(model, h.level)} → target {'—' if h.target_level is None else level_text(model, h.target_level)}, {h.confidence}"
+                Md("\n").join(
+                    md(
+                        "- {at:%d %b %H:%M}: {level} → target {target}, {confidence}",
+                        at=h.changed_at,
+                        level=level_text(model, h.level),
+                        target="—" if h.target_level is None else level_text(model, h.target_level),
+                        confidence=h.confidence,
+                    )
                     for h in history
                 )
             )

@@ -19,14 +19,9 @@ import streamlit as st
 
 from maturity.logs import log_unexpected
 from maturity.services.errors import ServiceError, known_failure
+from maturity.ui.text import typed_lines
 
 log = logging.getLogger("maturity.ui")
-_MARKDOWN = set("\\`*_{}[]()#+-.!:~|<>$=")
-
-
-def literal(text: str) -> str:
-    """Text from outside (a refusal naming what someone typed) shown as it is inside Streamlit Markdown."""
-    return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in text)
 
 
 def failure_message(exc: Exception, *, doing: str, failed: str = "", keep: str = "") -> str:
@@ -71,7 +66,7 @@ def attempt(doing: str, *, failed: str = "", keep: str = "", show: bool = True, 
         outcome.ok, outcome.error = False, exc
         outcome.message = failure_message(exc, doing=doing, failed=failed, keep=keep)
         if show:
-            (where or st).error(outcome.message, icon=":material/error:")
+            (where or st).error(typed_lines(outcome.message), icon=":material/error:")  # a refusal may quote what was typed
 
 
 def act(function: Callable[..., object], *args, then: Callable[[], object] | None = None, doing: str = "") -> None:
@@ -88,5 +83,5 @@ def act(function: Callable[..., object], *args, then: Callable[[], object] | Non
 def script_error(exc: Exception) -> bool:
     """st.App's on_script_error: whatever a page, a fragment or a callback let through is logged with a
     reference (Streamlit logs its traceback too) and said in one sentence instead of a traceback."""
-    st.error(failure_message(exc, doing="running the page"), icon=":material/error:")
+    st.error(typed_lines(failure_message(exc, doing="running the page")), icon=":material/error:")
     return True  # Streamlit draws no traceback

@@ -34,7 +34,9 @@ def _remember(name: str) -> None:
 
 
 def scope_ui(url: str, catalog: Catalog, *, teams_help: str = "") -> tuple[leaders.Filters, ModelDefinition, dict[int, str]]:
-    """Model, teams and period; the same choice follows the leader from page to page. Stops when there is nothing."""
+    """Model, teams and period; the same choice follows the leader from page to page. Stops when there is nothing.
+
+    `teams_help` is a tooltip, read as Markdown: a literal, or md() when it names a value (maturity.ui.text)."""
     used = leaders.models_in_use(url) & set(catalog.models)
     if not used:
         st.info(

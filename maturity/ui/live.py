@@ -17,6 +17,7 @@ from maturity.services.workshops import WorkshopView, get_workshop
 from maturity.ui import context
 from maturity.ui.ballot import level_text
 from maturity.ui.facilitation import act
+from maturity.ui.text import md, typed
 
 SCREEN_POLL_S = 1.0  # with the 0.5 s tally cache, a new vote shows within about 1.5 s (bench/phones.py)
 
@@ -40,7 +41,7 @@ def join_panel_ui(workshop: WorkshopView, *, presenting: bool = False) -> None:
             f'<div class="join-code" style="font:800 3.2rem/1.1 monospace;letter-spacing:.35rem">{html.escape(workshop.join_code)}</div>'
         )
         st.image(qr_png(link), width=300 if presenting else 200)
-        st.caption(link)
+        st.caption(typed(link))
         if not reachable:
             st.warning(
                 "This address is the facilitator's own computer (localhost): phones cannot reach it. "
@@ -68,9 +69,9 @@ def live_tally_ui(url: str, rnd: RoundView) -> None:
         b.metric("People joined", tally.participants)
         if tally.participants and not tally.everyone_voted:
             if tally.waiting_for:
-                st.caption("Still to vote: " + ", ".join(tally.waiting_for))
+                st.caption(md("Still to vote: {names}", names=typed(", ".join(tally.waiting_for), limit=None)))
             else:
-                st.caption(f"{tally.participants - tally.votes} still to vote.")
+                st.caption(md("{n} still to vote.", n=tally.participants - tally.votes))
         elif tally.everyone_voted:
             st.success("Everyone has voted.", icon=":material/done_all:")
 
@@ -107,12 +108,12 @@ def ballot_progress_ui(url: str, workshop: WorkshopView, model: ModelDefinition)
     def progress() -> None:
         counts = rounds.ballot_progress(url, workshop.id)
         people = ws_participants(url, workshop.id)
-        with st.expander(f"Ballots in ({people} joined)", expanded=False):
+        with st.expander(md("Ballots in ({people} joined)", people=people), expanded=False):
             for segment_id in workshop.segment_ids:
                 segment = model.segment(segment_id)
                 done = counts.get(segment_id, 0)
                 name = segment.name if segment else segment_id
-                st.progress(min(1.0, done / people) if people else 0.0, text=f"{name}: {done} of {people}")
+                st.progress(min(1.0, done / people) if people else 0.0, text=md("{name}: {done} of {people}", name=name, done=done, people=people))
 
     progress()
 
@@ -124,7 +125,7 @@ def hand_count_ui(url: str, workshop: WorkshopView, rnd: RoundView, model: Model
         columns = st.columns(len(workshop.levels) + 1)
         counts = {
             value: columns[i].number_input(
-                level_text(model, value), min_value=0, max_value=500, step=1, key=f"hands_{rnd.id}_{value}"
+                typed(level_text(model, value)), min_value=0, max_value=500, step=1, key=f"hands_{rnd.id}_{value}"
             )
             for i, value in enumerate(workshop.levels)
         }

@@ -108,7 +108,9 @@ SPECS: dict[str, PageSpec] = {spec.name: spec for specs in STAFF_PAGES.values() 
 
 
 def page_link_ui(name: str, *, label: str, icon: str, query_params: dict | None = None, where=st) -> None:
-    """A link to a staff page, drawn only when the signed-in person's role reaches that page."""
+    """A link to a staff page, drawn only when the signed-in person's role reaches that page.
+
+    The label is Markdown: a literal, or md()/typed() when it names something typed (maturity.ui.text)."""
     spec = SPECS[name]
     if spec.permission is None or can(spec.permission):
         where.page_link(page_path(name), label=label, icon=icon, query_params=query_params)

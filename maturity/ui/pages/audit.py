@@ -10,6 +10,7 @@ from maturity.services import audit
 from maturity.ui import context
 from maturity.ui.access import require
 from maturity.ui.downloads import XLSX, download_ui
+from maturity.ui.text import md
 
 require(Permission.VIEW_AUDIT)
 url = context.database_url()
@@ -32,7 +33,8 @@ if since and until and since > until:
     st.error("The first day is after the last one: swap them.")
     st.stop()
 events = audit.list_events(url, entity=entity or None, actor=who or None, since=since, until=until)
-st.caption(f"{len(events)} change(s)" + (f", the newest {audit.LIMIT} shown" if len(events) >= audit.LIMIT else "") + ".")
+newest = md(", the newest {n} shown", n=audit.LIMIT) if len(events) >= audit.LIMIT else ""
+st.caption(md("{n} change(s){newest}.", n=len(events), newest=newest))
 if not events:
     st.info("Nothing changed that matches these filters.")
     st.stop()

@@ -11,6 +11,7 @@ from maturity.ui import context
 from maturity.ui import leaders as lv
 from maturity.ui.access import require
 from maturity.ui.navigation import page_link_ui
+from maturity.ui.text import md
 
 require(Permission.VIEW_LEADERS)
 url = context.database_url()
@@ -66,7 +67,7 @@ if len(per_segment):
 
 lv.downloads(flow.drop(columns=["quarter_start"]), f"follow-through-{model.id}", key="flow")
 if len(follow.done):
-    with st.expander(f"The {len(follow.done)} action(s) done in this period"):
+    with st.expander(md("The {n} action(s) done in this period", n=len(follow.done))):
         done = follow.done.assign(segment=follow.done["segment_id"].map(names), team=follow.done["team_id"].map(teams))
         st.dataframe(
             done[["completed_on", "team", "segment", "title"]].sort_values("completed_on", ascending=False),

@@ -12,6 +12,7 @@ from maturity.ui import context
 from maturity.ui.access import editor_name, require
 from maturity.ui.action_forms import create_from_gap_ui
 from maturity.ui.components import notice_ui, playbook_ui
+from maturity.ui.text import md
 
 require(Permission.EDIT_ACTIONS)
 url = context.database_url()
@@ -89,11 +90,19 @@ st.altair_chart(chart, width="stretch")
 st.caption("Biggest gap first, then the most urgent horizon its playbooks suggest. Red: nobody has an action on it yet.")
 
 for g in gaps:
-    flag = " · ⚠ no action yet" if g.gap.unowned else f" · {g.gap.open_actions} open action(s)"
-    horizon = f" · {HORIZON_LABELS.get(g.gap.horizon, g.gap.horizon)}" if g.gap.horizon else ""
+    flag = md("⚠ no action yet") if g.gap.unowned else md("{n} open action(s)", n=g.gap.open_actions)
+    horizon = md("{label} · ", label=HORIZON_LABELS.get(g.gap.horizon, g.gap.horizon)) if g.gap.horizon else ""
     with st.container(border=True):
-        st.markdown(f"#### {name(g.gap.segment_id)}: {g.gap.level} → {g.gap.target} (gap {g.gap.size})")
-        st.caption(f"{horizon.lstrip(' ·')}{flag}".strip(" ·"))
+        st.markdown(
+            md(
+                "#### {segment}: {level} → {target} (gap {size})",
+                segment=name(g.gap.segment_id),
+                level=g.gap.level,
+                target=g.gap.target,
+                size=g.gap.size,
+            )
+        )
+        st.caption(md("{horizon}{flag}", horizon=horizon, flag=flag))
         if g.playbooks:
             st.markdown("**Playbooks for this level**")
             for playbook in g.playbooks:

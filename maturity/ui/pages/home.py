@@ -9,6 +9,7 @@ from maturity.ui.access import can, require
 from maturity.ui.components import notice_ui
 from maturity.ui.failures import attempt
 from maturity.ui.navigation import page_link_ui
+from maturity.ui.text import md
 
 require(Permission.RUN_WORKSHOPS)
 url = context.database_url()
@@ -66,8 +67,11 @@ c2.metric("Surveys", len(catalog.surveys))
 c3.metric("Playbooks", len(catalog.playbooks))
 if catalog.problems:
     st.warning(
-        f"{len(catalog.problems)} problem(s) in the content files; the broken files were skipped and "
-        "everything else loaded. The content library lists them.",
+        md(
+            "{n} problem(s) in the content files; the broken files were skipped and "
+            "everything else loaded. The content library lists them.",
+            n=len(catalog.problems),
+        ),
         icon=":material/warning:",
     )
 

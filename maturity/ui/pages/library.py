@@ -7,6 +7,7 @@ from maturity.ui import context
 from maturity.ui.access import can, require
 from maturity.ui.components import ladder_ui, model_ui, playbook_browser_ui, problems_ui, survey_ui
 from maturity.ui.content_files import content_files_ui
+from maturity.ui.text import md
 
 require(Permission.VIEW_CONTENT)
 catalog = context.catalog()
@@ -20,10 +21,10 @@ st.caption(
 managing = can(Permission.MANAGE_CONTENT)
 tab_models, tab_surveys, tab_playbooks, tab_problems, *tab_files = st.tabs(
     [
-        f"Models ({len(catalog.models)})",
-        f"Surveys ({len(catalog.surveys)})",
-        f"Playbooks ({len(catalog.playbooks)})",
-        f"Problems ({len(catalog.problems)})",
+        md("Models ({n})", n=len(catalog.models)),
+        md("Surveys ({n})", n=len(catalog.surveys)),
+        md("Playbooks ({n})", n=len(catalog.playbooks)),
+        md("Problems ({n})", n=len(catalog.problems)),
         *(["Your files"] if managing else []),
     ]
 )
@@ -39,7 +40,7 @@ with tab_models:
             key="library_model",
         )
         model = catalog.models[model_id]
-        st.caption(f"From {catalog.origins[('model', model.id)]}")
+        st.caption(md("From {origin}", origin=catalog.origins[("model", model.id)]))
         ladder_ui(model)
         model_ui(model, catalog)
 
@@ -53,7 +54,7 @@ with tab_surveys:
             format_func=lambda sid: catalog.surveys[sid].title,
             key="library_survey",
         )
-        st.caption(f"From {catalog.origins[('survey', survey_id)]}")
+        st.caption(md("From {origin}", origin=catalog.origins[("survey", survey_id)]))
         survey_ui(catalog.surveys[survey_id], catalog)
 
 with tab_playbooks:

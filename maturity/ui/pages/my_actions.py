@@ -14,6 +14,7 @@ from maturity.ui.access import editor_name, require
 from maturity.ui.components import notice_ui
 from maturity.ui.failures import attempt
 from maturity.ui.merge import SharedForm
+from maturity.ui.text import code, md, typed_lines
 
 actor = require(Permission.EDIT_OWN_ACTIONS)
 url = context.database_url()
@@ -27,8 +28,11 @@ notice_ui("my_action_message", icon=":material/task_alt:")
 if actor.person_id is None:
     if actor.email:
         st.info(
-            f"No one in the data owner registry has your e-mail (`{actor.email}`), so no action can be assigned to you yet. "
-            "A facilitator adds people on the *Data owners* page.",
+            md(
+                "No one in the data owner registry has your e-mail ({email}), so no action can be assigned to you yet. "
+                "A facilitator adds people on the *Data owners* page.",
+                email=code(actor.email),
+            ),
             icon=":material/person_search:",
         )
     else:
@@ -47,7 +51,7 @@ a.metric("Open", len(open_ones))
 b.metric("Overdue", sum(a.overdue(today) for a in open_ones))
 c.metric("Due in 30 days", sum(1 for a in open_ones if a.due_on and 0 <= (a.due_on - today).days <= 30))
 if not mine:
-    st.info("Nothing assigned to you" + ("" if show_closed else " is open") + ".", icon=":material/celebration:")
+    st.info("Nothing assigned to you." if show_closed else "Nothing assigned to you is open.", icon=":material/celebration:")
 
 STATUSES = list(ax.STATUS_LABELS)
 # One action open at a time, so a long list stays a list: the one just updated, else the most overdue (soonest due first).
@@ -55,21 +59,27 @@ overdue = [a.id for a in open_ones if a.overdue(today)]
 last = st.session_state.get(LAST_UPDATED)
 focus = last if any(a.id == last for a in mine) else next(iter(overdue), None)
 if len(overdue) > 1:
-    st.caption(f":red[{len(overdue)} of your actions are overdue], most overdue first. Open one to update it.")
+    st.caption(md(":red[{n} of your actions are overdue], most overdue first. Open one to update it.", n=len(overdue)))
 for action in mine:
-    due = "no due date" if action.due_on is None else f"due {action.due_on:%d %b %Y}"
-    late = f" · :red[{(today - action.due_on).days} days overdue]" if action.overdue(today) else ""
-    with st.expander(f"#{action.id} {action.title} — {ax.STATUS_LABELS[action.status]}, {due}", expanded=action.id == focus):
+    due = md("no due date") if action.due_on is None else md("due {on:%d %b %Y}", on=action.due_on)
+    late = md(" · :red[{days} days overdue]", days=(today - action.due_on).days) if action.overdue(today) else ""
+    title = md("#{id} {title} — {status}, {due}", id=action.id, title=action.title, status=ax.STATUS_LABELS[action.status], due=due)
+    with st.expander(title, expanded=action.id == focus):
         st.caption(
-            f"{action.team_name or 'No team'} · {segment_names.get(action.segment_id or '', 'no segment')} · "
-            f"priority {action.priority}{late}"
+            md(
+                "{team} · {segment} · priority {priority}{late}",
+                team=action.team_name or "No team",
+                segment=segment_names.get(action.segment_id or "", "no segment"),
+                priority=action.priority,
+                late=late,
+            )
         )
         if action.description:
             st.text(action.description)  # what people typed stays plain text
         form = SharedForm(f"my_action_{action.id}", probe=f"my_status_{action.id}")
         draft = form.open({"status": action.status, "evidence_url": action.evidence_url}, action.version)
         if notice := form.notice():
-            st.warning(notice, icon=":material/sync_problem:")
+            st.warning(typed_lines(notice), icon=":material/sync_problem:")
         with st.form(f"my_action_{action.id}"):
             left, right = st.columns(2)
             status = left.selectbox(

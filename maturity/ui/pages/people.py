@@ -11,6 +11,7 @@ from maturity.ui.access import provider_auth, require
 from maturity.ui.components import notice_ui
 from maturity.ui.failures import attempt
 from maturity.ui.merge import SharedForm
+from maturity.ui.text import Md, code, md
 
 require(Permission.MANAGE_PEOPLE)
 url = context.database_url()
@@ -28,13 +29,17 @@ if provider_auth() is None:
     )
 else:
     where = (
-        f"the identity provider's `{settings.role_claim}` claim sets it at each sign-in, when the claim carries a role"
+        md("the identity provider's {claim} claim sets it at each sign-in, when the claim carries a role", claim=code(settings.role_claim))
         if settings.role_claim
-        else "an admin gives it here"
+        else md("an admin gives it here")
+    )
+    admins = (
+        md("MATURITY_ADMIN_EMAILS makes these people admins: {emails}.", emails=Md(", ").join(settings.admin_emails))
+        if settings.admin_emails
+        else ""
     )
     st.caption(
-        f"People appear here when they first sign in. Their role decides what they see: {where}. "
-        + ("MATURITY_ADMIN_EMAILS makes these people admins: " + ", ".join(settings.admin_emails) + "." if settings.admin_emails else "")
+        md("People appear here when they first sign in. Their role decides what they see: {where}. {admins}", where=where, admins=admins)
     )
 
 ROLE_CHOICES = ["", *(r.value for r in StaffRole)]
@@ -48,7 +53,12 @@ people = accounts.list_accounts(url)
 waiting = [a for a in people if not a.role]
 if waiting:
     st.warning(
-        f"{len(waiting)} waiting for a role: " + ", ".join(a.email for a in waiting[:10]) + (" …" if len(waiting) > 10 else ""),
+        md(
+            "{n} waiting for a role: {emails}{more}",
+            n=len(waiting),
+            emails=Md(", ").join(a.email for a in waiting[:10]),
+            more=md(" …") if len(waiting) > 10 else "",
+        ),
         icon=":material/hourglass_top:",
     )
 if people:
@@ -77,7 +87,12 @@ if people:
     form = SharedForm(f"account_{account.id}", probe=f"role_{account.id}")
     draft = form.open({"role": account.role}, account.version)
     if account.role_source == accounts.FROM_PROVIDER:
-        st.caption(f"This role came from the identity provider's `{settings.role_claim}` claim: it is set again from the claim at their next sign-in.")
+        st.caption(
+            md(
+                "This role came from the identity provider's {claim} claim: it is set again from the claim at their next sign-in.",
+                claim=code(settings.role_claim),
+            )
+        )
     elif account.role_source == accounts.FROM_SETTING:
         st.caption("This person is in MATURITY_ADMIN_EMAILS: they are an admin again at their next sign-in.")
     with st.form(f"role_form_{account.id}"):

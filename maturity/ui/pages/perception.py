@@ -9,6 +9,7 @@ from maturity.ui import context
 from maturity.ui import leaders as lv
 from maturity.ui.access import require
 from maturity.ui.navigation import page_link_ui
+from maturity.ui.text import md, typed
 
 require(Permission.VIEW_LEADERS)
 url = context.database_url()
@@ -25,15 +26,20 @@ result = perception.room_vs_survey(url, catalog, model, history, filters, min_si
 mapped = [s for s in catalog.surveys.values() if s.model == model.id]
 if not mapped:
     st.info(
-        f"No survey maps its questions to {model.name}. A survey question with `segment:` (and the survey's "
-        "`model:`) links it to a segment; see docs/content.md.",
+        md(
+            "No survey maps its questions to {name}. A survey question with `segment:` (and the survey's "
+            "`model:`) links it to a segment; see docs/content.md.",
+            name=model.name,
+        ),
         icon=":material/link_off:",
     )
     st.stop()
 if result.rows.empty:
     st.info(
-        "No wave of " + ", ".join(s.title for s in mapped) + " in this period has enough responses to show. "
-        "Launch or widen one from Survey campaigns.",
+        md(
+            "No wave of {titles} in this period has enough responses to show. Launch or widen one from Survey campaigns.",
+            titles=", ".join(s.title for s in mapped),
+        ),
         icon=":material/campaign:",
     )
     page_link_ui("surveys", label="Survey campaigns", icon=":material/campaign:")
@@ -46,14 +52,20 @@ if len(compared):
     w = compared.loc[compared["difference"].abs().idxmax()]
     side = "above" if w["difference"] > 0 else "below"
     st.metric(
-        f"Widest gap: {w['segment']}",
+        md("Widest gap: {segment}", segment=w["segment"]),
         f"{abs(w['difference']):.1f} levels",
         f"the room sits {side} the survey",
         delta_color="off",
         border=True,
     )
 st.altair_chart(charts.perception_chart(rows, model, [s.name for s in model.segments]), key="perception_chart")
-st.caption("Survey waves used: " + "; ".join(result.sources) + f". {result.unmapped} segment(s) have no survey question mapped.")
+st.caption(
+    md(
+        "Survey waves used: {sources}. {n} segment(s) have no survey question mapped.",
+        sources=typed("; ".join(result.sources), limit=None),
+        n=result.unmapped,
+    )
+)
 if rows["room"].isna().any():
     st.caption("A segment without a circle has no workshop consensus in this scope.")
 st.dataframe(

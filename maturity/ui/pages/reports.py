@@ -11,6 +11,7 @@ from maturity.ui.access import require
 from maturity.ui.components import distinct_labels
 from maturity.ui.downloads import download_ui
 from maturity.ui.failures import attempt
+from maturity.ui.text import md
 
 require(Permission.VIEW_LEADERS)
 url = context.database_url()
@@ -51,7 +52,8 @@ if st.button("Build the report", type="primary", icon=":material/description:", 
 ready = st.session_state.get(READY)
 if ready and ready[0] == request:
     report = ready[1]
-    st.success(f"Ready: {report.file_name} ({len(report.html.encode()) / 1024:,.0f} KB).", icon=":material/check_circle:")
+    ready_text = md("Ready: {file} ({kb:,.0f} KB).", file=report.file_name, kb=len(report.html.encode()) / 1024)
+    st.success(ready_text, icon=":material/check_circle:")
     download_ui(
         "Download the report (HTML)", report.html, report.file_name, "text/html", key="report_download", icon=":material/download:"
     )

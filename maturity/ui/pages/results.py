@@ -13,6 +13,7 @@ from maturity.ui import context
 from maturity.ui.access import require
 from maturity.ui.components import distinct_labels
 from maturity.ui.downloads import XLSX, download_ui
+from maturity.ui.text import md, typed
 
 require(Permission.RUN_SURVEYS)
 url = context.database_url()
@@ -55,7 +56,7 @@ if group_by:
     groups = visible_groups(url, campaign_id, group_by)
     labels = {o.value: o.label for o in next(q for q in groupers if q.id == group_by).options}
     if not groups:
-        st.info(f"No group of this question has {campaign.min_group_size} or more respondents yet, so none is shown.")
+        st.info(md("No group of this question has {n} or more respondents yet, so none is shown.", n=campaign.min_group_size))
         st.stop()
     group_value = st.selectbox(
         "Group", list(groups), format_func=lambda g: f"{labels.get(g, g)} ({groups[g]})", key=f"results_group_{group_by}"
@@ -63,22 +64,31 @@ if group_by:
 result = sr.results(url, campaign_id, survey, group_by=group_by or None, group_value=group_value)
 if result.groups_hidden:
     st.caption(
-        f"{len(result.groups_hidden)} group(s) with fewer than {campaign.min_group_size} respondents are not shown, so nobody can be singled out."
+        md(
+            "{hidden} group(s) with fewer than {n} respondents are not shown, so nobody can be singled out.",
+            hidden=len(result.groups_hidden),
+            n=campaign.min_group_size,
+        )
     )
 if result.hidden:
     st.info(
-        f"Results appear once {campaign.min_group_size} people have answered ({result.respondents} so far). This keeps answers anonymous.",
+        md(
+            "Results appear once {n} people have answered ({so_far} so far). This keeps answers anonymous.",
+            n=campaign.min_group_size,
+            so_far=result.respondents,
+        ),
         icon=":material/lock:",
     )
     st.stop()
 
 for section in survey.sections:
-    st.subheader(section.title)
+    st.subheader(typed(section.title))
     for question in section.questions:
         r = result.questions[question.id]
         with st.container(border=True):
-            st.markdown(f"**{question.text}**")
-            st.caption(f"{r.answered} of {result.respondents} answered" + (" · reverse-scored" if question.reverse else ""))
+            st.markdown(md("**{text}**", text=question.text))
+            reverse = md(" · reverse-scored") if question.reverse else ""
+            st.caption(md("{answered} of {total} answered{reverse}", answered=r.answered, total=result.respondents, reverse=reverse))
             if not r.answered:
                 continue
             if question.type == QuestionType.LIKERT:
@@ -102,7 +112,7 @@ model = catalog.models.get(survey.model) if survey.model else None
 if model and not group_by:
     scores = sr.segment_scores(url, campaign_id, survey, model.level_values[0], model.level_values[-1])
     if scores:
-        st.subheader(f"As levels of {model.name}")
+        st.subheader(md("As levels of {name}", name=model.name))
         st.caption("Mapped answers averaged and placed on the model's ladder, to set beside a workshop's consensus.")
         st.dataframe(
             pd.DataFrame(

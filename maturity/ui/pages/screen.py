@@ -25,6 +25,7 @@ from maturity.ui.live import (
 )
 from maturity.ui.navigation import page_link_ui, page_path
 from maturity.ui.presentation import presentation_style_ui, presenting, toggle_ui
+from maturity.ui.text import md
 
 require(Permission.RUN_WORKSHOPS)
 url = context.database_url()
@@ -34,14 +35,17 @@ workshop = chosen_workshop(url, "Shared screen")
 model = catalog.models.get(workshop.model_id)
 if model is None:
     st.error(
-        f"The model {workshop.model_id!r} of this workshop is not in the content library any more. Restore its file to continue."
+        md(
+            "The model “{model}” of this workshop is not in the content library any more. Restore its file to continue.",
+            model=workshop.model_id,
+        )
     )
     st.stop()
 
 on_projector = presenting()
 if on_projector:
     presentation_style_ui()
-st.markdown(f"### {workshop.title}")
+st.markdown(md("### {title}", title=workshop.title))
 if not workshop.is_open:
     st.info("This workshop has ended. Its summary has the results and exports.", icon=":material/flag:")
     page_link_ui("summary", label="Open the summary", icon=":material/summarize:", query_params={"w": str(workshop.id)}
@@ -59,7 +63,7 @@ if back.button(
     "Previous", key="prev_segment", icon=":material/arrow_back:", disabled=position == 0, width="stretch", shortcut="left"
 ):
     act(ws.go_to_segment, url, workshop.id, position - 1)
-where.markdown(f"**Segment {position + 1} of {count}**")
+where.markdown(md("**Segment {n} of {count}**", n=position + 1, count=count))
 if forward.button(
     "Next", key="next_segment", icon=":material/arrow_forward:", disabled=position >= count - 1, width="stretch", shortcut="right"
 ):

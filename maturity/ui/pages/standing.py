@@ -10,6 +10,7 @@ from maturity.ui import context
 from maturity.ui import leaders as lv
 from maturity.ui.access import require
 from maturity.ui.navigation import page_link_ui
+from maturity.ui.text import md
 
 require(Permission.VIEW_LEADERS)
 url = context.database_url()
@@ -17,8 +18,11 @@ catalog = context.catalog()
 
 st.title("Where we stand")
 st.caption(
-    "Each team's latest consensus on each segment, as “level → target”. The colour is the gap to target; "
-    f"a thick outline marks a segment that has not risen for {STUCK_AFTER} workshops in a row while below its target."
+    md(
+        "Each team's latest consensus on each segment, as “level → target”. The colour is the gap to target; "
+        "a thick outline marks a segment that has not risen for {n} workshops in a row while below its target.",
+        n=STUCK_AFTER,
+    )
 )
 filters, model, teams = lv.scope_ui(url, catalog)
 history = lv.history(url, filters)
@@ -33,8 +37,11 @@ order = [s.name for s in model.segments]
 cells = standing.cells.assign(segment=standing.cells["segment_id"].map(names))
 if cells.empty:
     st.warning(
-        f"Every team in this scope had fewer than {min_size} participants in its latest workshops, so none is shown "
-        "on its own (anonymity).",
+        md(
+            "Every team in this scope had fewer than {n} participants in its latest workshops, so none is shown "
+            "on its own (anonymity).",
+            n=min_size,
+        ),
         icon=":material/visibility_off:",
     )
     st.stop()
@@ -43,12 +50,12 @@ c1, c2, c3 = st.columns(3)
 c1.metric("Teams shown", cells["team"].nunique(), border=True)
 gaps = cells["gap"].dropna()
 c2.metric("Average gap to target", f"{gaps.mean():.1f} levels" if len(gaps) else "no targets", border=True)
-c3.metric("Stuck segments", len(standing.stuck), border=True, help=f"No rise for {STUCK_AFTER}+ workshops, below target.")
+c3.metric("Stuck segments", len(standing.stuck), border=True, help=md("No rise for {n}+ workshops, below target.", n=STUCK_AFTER))
 
 team_order = sorted(set(cells["team"]), key=lambda t: (t == SMALLER_TEAMS, t))
 st.altair_chart(charts.heatmap_chart(cells, model, order, team_order), key="standing_heatmap")
 if standing.protected.note:
-    st.caption(f":material/visibility_off: Anonymity: {standing.protected.note}")
+    st.caption(md(":material/visibility_off: Anonymity: {note}", note=standing.protected.note))
 
 st.subheader("Stuck segments")
 if standing.stuck.empty:

@@ -15,6 +15,7 @@ from maturity.ui.ballot import level_text
 from maturity.ui.downloads import download_ui
 from maturity.ui.facilitation import act, chosen_workshop
 from maturity.ui.navigation import page_link_ui, page_path
+from maturity.ui.text import Md, md, typed
 
 require(Permission.VIEW_WORKSHOPS)
 url = context.database_url()
@@ -24,7 +25,9 @@ summary = chosen_workshop(url, "Workshop summary", load=workshop_summary)
 workshop = summary.workshop
 model = catalog.models.get(workshop.model_id)
 if model is None:
-    st.error(f"The model {workshop.model_id!r} is not in the content library any more; names and levels are shown as ids.")
+    st.error(
+        md("The model {model!r} is not in the content library any more; names and levels are shown as ids.", model=workshop.model_id)
+    )
 
 
 def name(segment_id: str) -> str:
@@ -36,9 +39,15 @@ def label(value) -> str:
     return "—" if value is None else (level_text(model, value) if model else str(value))
 
 
-st.title(workshop.title)
+st.title(typed(workshop.title))
 st.caption(
-    f"{workshop.team_name} · {workshop.held_on:%d %B %Y} · {'open' if workshop.is_open else 'ended'} · consensus rule: {workshop.consensus_rule}"
+    md(
+        "{team} · {held:%d %B %Y} · {state} · consensus rule: {rule}",
+        team=workshop.team_name,
+        held=workshop.held_on,
+        state="open" if workshop.is_open else "ended",
+        rule=workshop.consensus_rule,
+    )
 )
 if workshop.is_open:
     page_link_ui("screen", label="Back to the shared screen", icon=":material/co_present:", query_params={"w": str(workshop.id)}
@@ -77,12 +86,16 @@ table = pd.DataFrame(
 table["Gap"] = table["Gap"].astype("Int64")
 st.dataframe(table, hide_index=True, width="stretch")
 if summary.gaps:
-    st.markdown("**Largest gaps first:** " + "; ".join(f"{name(s.segment_id)} (+{s.consensus.gap})" for s in summary.gaps))
+    largest = Md("; ").join(md("{name} (+{gap})", name=name(s.segment_id), gap=s.consensus.gap) for s in summary.gaps)
+    st.markdown(md("**Largest gaps first:** {largest}", largest=largest))
     open_counts = open_action_counts(url, team_id=workshop.team_id, model_id=workshop.model_id)
     no_action = [s for s in summary.gaps if not open_counts.get(s.segment_id)]
     if no_action:
         st.warning(
-            "No action yet on: " + ", ".join(name(s.segment_id) for s in no_action) + ". Turn them into owned, dated actions.",
+            md(
+                "No action yet on: {segments}. Turn them into owned, dated actions.",
+                segments=Md(", ").join(name(s.segment_id) for s in no_action),
+            ),
             icon=":material/assignment_late:",
         )
     else:

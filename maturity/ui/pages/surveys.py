@@ -18,6 +18,7 @@ from maturity.ui.downloads import download_ui
 from maturity.ui.failures import attempt
 from maturity.ui.live import qr_png
 from maturity.ui.navigation import page_path
+from maturity.ui.text import md
 
 LAUNCHED = "campaign_launched"
 # What "one response per person" really means, said where the campaign is chosen and shared.
@@ -71,7 +72,9 @@ if campaigns:
         if campaign.single_use_codes:
             codes = sv.access_codes(url, campaign.id)
             used = sum(u for _, u in codes)
-            st.caption(f"{len(codes)} single-use codes, {used} used. Hand them out at random: a code is not linked to anyone.")
+            st.caption(
+                md("{n} single-use codes, {used} used. Hand them out at random: a code is not linked to anyone.", n=len(codes), used=used)
+            )
             slips = "".join(
                 f"<div class='slip'>{html.escape(campaign.title)}<br>{html.escape(link)}<br><b>{c}</b></div>"
                 for c, u in codes

@@ -9,6 +9,7 @@ from maturity.ui import context
 from maturity.ui import leaders as lv
 from maturity.ui.access import require
 from maturity.ui.navigation import page_link_ui
+from maturity.ui.text import md
 
 require(Permission.VIEW_LEADERS)
 url = context.database_url()
@@ -34,8 +35,11 @@ drawn = leaders.trend_points(
 )
 if drawn.points.empty:
     st.warning(
-        f"Every workshop of the chosen teams had fewer than {min_size} participants, so no team line is shown "
-        "(anonymity). Leave the team choice empty to see the organisation's average.",
+        md(
+            "Every workshop of the chosen teams had fewer than {n} participants, so no team line is shown "
+            "(anonymity). Leave the team choice empty to see the organisation's average.",
+            n=min_size,
+        ),
         icon=":material/visibility_off:",
     )
     st.stop()
@@ -45,7 +49,7 @@ columns = st.columns(4)
 for column, (series, (start, end)) in zip(columns * 10, ends.iterrows(), strict=False):
     rows = drawn.points[drawn.points["series"] == series]
     now, then = rows[rows["held_on"] == end]["level"].mean(), rows[rows["held_on"] == start]["level"].mean()
-    column.metric(f"{series} · average level", f"{now:.1f}", f"{now - then:+.1f} since {start:%b %Y}", border=True)
+    column.metric(md("{series} · average level", series=series), f"{now:.1f}", f"{now - then:+.1f} since {start:%b %Y}", border=True)
 
 event = st.altair_chart(
     charts.trend_chart(charts.trend_frame(drawn.points, drawn.done), model, drawn.panels),
@@ -54,7 +58,9 @@ event = st.altair_chart(
     key="trend_chart",
 )
 if drawn.hidden_workshops:
-    st.caption(f"{drawn.hidden_workshops} workshop(s) with fewer than {min_size} participants are left out of the team lines.")
+    st.caption(
+        md("{hidden} workshop(s) with fewer than {n} participants are left out of the team lines.", hidden=drawn.hidden_workshops, n=min_size)
+    )
 
 workshops = (
     drawn.points.dropna(subset=["workshop_id"])
@@ -67,12 +73,12 @@ if picked:
     if len(chosen):
         row = chosen.iloc[0]
         page_link_ui("summary",
-            label=f"Open {row['workshop']} ({row['held_on']:%d %b %Y})",
+            label=md("Open {title} ({held:%d %b %Y})", title=row["workshop"], held=row["held_on"]),
             icon=":material/open_in_new:",
             query_params={"w": str(int(row["workshop_id"]))},
         )
 if len(workshops):
-    with st.expander(f"The {len(workshops)} workshop(s) behind these lines"):
+    with st.expander(md("The {n} workshop(s) behind these lines", n=len(workshops))):
         ids = [int(i) for i in workshops["workshop_id"]]
         titles = {int(r.workshop_id): f"{r.held_on:%d %b %Y} · {r.workshop}" for r in workshops.itertuples()}
         target = st.selectbox("Workshop", ids, format_func=titles.get, key="trend_workshop")

@@ -14,7 +14,8 @@ from maturity.storage.tables import WorkshopMode
 from maturity.ui import context
 from maturity.ui.access import PARTICIPANT_PARAM
 from maturity.ui.ballot import ballot_ui, my_vote, poll_failed, remember_votes, segment_card_ui, shared_snapshot
-from maturity.ui.failures import attempt, literal
+from maturity.ui.failures import attempt
+from maturity.ui.text import md
 
 POLL_S = 3  # a phone sees the facilitator's next segment, a reveal or the end within about four seconds
 PROGRESS_KEY = "ballot_progress"
@@ -39,8 +40,8 @@ state, drawn_at = load_state()
 workshop = state.workshop
 remember_votes(state.my_votes)
 model = context.catalog().models.get(workshop.model_id)
-who = f" · you are **{literal(state.participant.nickname)}**" if state.participant.nickname else ""
-st.caption(f"{literal(workshop.title)}{who}")  # typed by people: shown as typed, never as Markdown
+who = md(" · you are **{nickname}**", nickname=state.participant.nickname) if state.participant.nickname else ""
+st.caption(md("{title}{who}", title=workshop.title, who=who))
 
 if model is None:
     st.error("The maturity model of this workshop is missing from the content library. Tell the facilitator.")
@@ -73,7 +74,7 @@ def lock_step_ballot() -> None:
     segment_id = workshop.current_segment_id
     rnd = state.latest_round(segment_id)
     segment = model.segment(segment_id)
-    st.caption(f"Segment {workshop.current_position + 1} of {len(workshop.segment_ids)}")
+    st.caption(md("Segment {n} of {count}", n=workshop.current_position + 1, count=len(workshop.segment_ids)))
     if segment:
         segment_card_ui(segment)
     if rnd is None:
@@ -85,14 +86,14 @@ def lock_step_ballot() -> None:
 def ballot_progress() -> None:
     rounds = [r for sid in workshop.segment_ids if (r := state.latest_round(sid))]
     voted = sum(1 for r in rounds if my_vote(r.id) is not None)
-    st.progress(voted / len(workshop.segment_ids), text=f"{voted} of {len(workshop.segment_ids)} segments voted")
+    st.progress(voted / len(workshop.segment_ids), text=md("{voted} of {count} segments voted", voted=voted, count=len(workshop.segment_ids)))
 
 
 def segment_ballot(position: int, segment_id: str) -> None:
     segment = model.segment(segment_id)
     rnd = state.latest_round(segment_id)
     with st.container(border=True, key=f"segment_{segment_id}"):
-        st.caption(f"Segment {position} of {len(workshop.segment_ids)}")
+        st.caption(md("Segment {n} of {count}", n=position, count=len(workshop.segment_ids)))
         if segment:
             segment_card_ui(segment)
         if rnd is not None and (workshop.is_open or rnd.revealed):
