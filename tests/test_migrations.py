@@ -303,3 +303,45 @@ def test_the_merge_repoints_every_foreign_key_to_the_tables_it_merges(tmp_path):
                     found[fk["referred_table"]].update((table, column) for column in fk["constrained_columns"])
     assert found == {table: set(refs) for table, refs in merge.REFERENCES.items()}
     databases.release(url)
+
+
+def test_a_merge_keeps_a_person_active_if_either_was_and_audits_every_value_of_the_merged_row(tmp_path):
+    import json
+
+    from sqlalchemy import text
+
+    from tests import databases
+
+    url = databases.fresh_url(tmp_path)
+    upgrade(url, "0006")
+    with get_engine(url).begin() as db:
+        db.execute(text("INSERT INTO team (id, name, description, created_at) VALUES (1, 'Finance', '', '2024-01-01 10:00:00')"))
+        db.execute(
+            text(
+                "INSERT INTO person (id, name, email, team_id, role, active, created_at, version)"
+                " VALUES (:id, :name, :email, :team, :role, :active, :at, :version)"
+            ),
+            [
+                {"id": 1, "name": "A. Lovelace", "email": "Ada@Example.org", "team": None, "role": "Owner", "active": False,
+                 "at": "2024-01-01 10:00:00", "version": 1},
+                {"id": 2, "name": "Ada Lovelace", "email": "ada@example.org", "team": 1, "role": "Steward", "active": True,
+                 "at": "2024-05-01 10:00:00", "version": 3},
+            ],
+        )  # fmt: skip
+    upgrade(url)
+
+    with get_engine(url).connect() as db:
+        person = db.execute(text("SELECT id, name, email, team_id, role, active FROM person")).all()
+        assert [tuple(p) for p in person] == [(1, "A. Lovelace", "ada@example.org", 1, "Owner", True)]  # active: either was
+        summary, changes = db.execute(text("SELECT summary, changes FROM auditevent WHERE entity = 'person'")).one()
+    changes = json.loads(changes)
+    # Every value of the merged row that differed is in the audit line: the merged row's value, then the kept row's.
+    assert {field: before for field, (before, _after) in changes.items()} == {
+        "merged_id": 2, "name": "Ada Lovelace", "email": "ada@example.org", "team_id": 1, "role": "Steward", "active": True,
+        "created_at": changes["created_at"][0], "version": 3,
+    }  # fmt: skip
+    assert "2024-05-01" in str(changes["created_at"][0])
+    assert changes["role"] == ["Steward", "Owner"] and changes["team_id"] == [1, 1] and changes["active"] == [True, True]
+    assert changes["name"] == ["Ada Lovelace", "A. Lovelace"] and changes["email"] == ["ada@example.org", "ada@example.org"]
+    assert summary.startswith("'ada@example.org' (id 2) merged into 'Ada@Example.org' (id 1)")
+    databases.release(url)

@@ -6,6 +6,7 @@ room's votes timed out behind it. Sizes here are small; the batches are made sma
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from maturity.services import owner_imports, owners, rounds, voting
+from maturity.services import audit, owner_imports, owners, rounds, voting
 from maturity.services import workshops as ws
 from maturity.storage.engine import get_engine
 
@@ -160,3 +161,65 @@ def test_a_domain_import_saves_in_batches_too(db_url, batches_of):
     assert owner_imports.import_domains_csv(db_url, data.upper()) == (0, 10)
     domains = owners.list_domains(db_url)
     assert len(domains) == 10 and {d.description for d in domains} == {"DESC"} and {d.version for d in domains} == {2}
+
+
+class Rerun(BaseException):
+    """What Streamlit's progress bar raises at an interrupt point when the person clicks or navigates (RerunException)."""
+
+
+def test_a_click_during_an_import_still_saves_every_row_and_the_audit_line_then_lets_the_rerun_through(db_url, batches_of):
+    batches_of(10)
+    seen = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append(done)
+        if len(seen) == 2:
+            raise Rerun
+
+    with pytest.raises(Rerun):
+        owner_imports.import_people_csv(db_url, people(35), progress=progress)
+    assert seen == [0, 10]  # a bar that raised is not asked again
+    assert sorted(p.email for p in owners.list_people(db_url)) == sorted(f"person{i}@example.org" for i in range(35))
+    assert [e.summary for e in audit.list_events(db_url, entity="person")] == ["People imported from CSV: 35 added, 0 updated"]
+
+
+def test_overlapping_imports_keep_the_garbage_collector_frozen_until_the_last_one_ends(db_url, batches_of):
+    batches_of(10)
+    assert gc.get_freeze_count() == 0
+    frozen = []
+
+    def progress(done: int, _total: int) -> None:
+        if done == 10:  # a second import starts and ends while the first is between its batches
+            owner_imports.import_people_csv(db_url, people(25).replace(b"person", b"other"))
+            frozen.append(gc.get_freeze_count())
+
+    assert owner_imports.import_people_csv(db_url, people(35), progress=progress) == (35, 0)
+    assert frozen and frozen[0] > 0, "the second import unfroze the first one's objects"
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_row_with_more_fields_than_the_header_is_refused_by_its_number(db_url):
+    data = people(5) + b"Smith, John,john@example.org,Finance,Analyst\nAda,ada@example.org,Finance,Analyst\n"  # Smith is row 7
+    with pytest.raises(owner_imports.ImportRejected) as caught:
+        owner_imports.import_people_csv(db_url, data)
+    assert caught.value.problems == ["Row 7 has more fields than the header: put a value with a comma in quotes."]
+    assert owners.list_people(db_url) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (
+            b'name,description\nSales,ok\nFinance,"' + b"x" * 200_000 + b'"\n',
+            "Line 3 could not be read: a value is longer than 131,072 characters.",
+        ),
+        (b"name,email\nAda,ada@example.org\nBob\x00,bob@example.org\n", "Line 3 holds a NUL character: is the file CSV text?"),
+    ],
+    ids=["a field over the csv module's limit", "a NUL byte"],
+)
+def test_a_file_the_csv_reader_cannot_read_is_refused_by_its_line(db_url, data, problem):
+    importer = owner_imports.import_domains_csv if data.startswith(b"name,description") else owner_imports.import_people_csv
+    with pytest.raises(owner_imports.ImportRejected) as caught:
+        importer(db_url, data)
+    assert caught.value.problems == [problem]
+    assert owners.list_people(db_url) == [] and owners.list_domains(db_url) == []

@@ -21,13 +21,16 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
+from maturity.domain.typed import without_bidi_controls
+
 KEY_LENGTH = 255  # the key column's width; a longer key ends in a digest of itself (see name_key)
 _DOT_ABOVE = "\u0307"
 
 
 def name_key(text: object) -> str:
     """The key two names share when they are the same name written in another case, width or spacing."""
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", str(text or "")).casefold())
+    visible = without_bidi_controls(text)  # an override character changes how a name looks, not which name it is
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible).casefold())
     if _DOT_ABOVE in folded:
         folded = folded.replace("i" + _DOT_ABOVE, "i")  # İ folds to i + a combining dot; i already has its dot
     key = " ".join(folded.split())

@@ -71,6 +71,12 @@ class FailureThrottle:
                 self._records.popitem(last=False)
             return Failure(record.failures, lock, burst_began=over == 1)
 
+    def failures(self, key: str, now: float) -> int:
+        """Failures of `key` not yet forgotten."""
+        with self._lock:
+            record = self._records.get(key)
+            return record.failures if record and now - record.last_failure <= self.policy.forget_s else 0
+
     def succeeded(self, key: str) -> None:
         with self._lock:
             self._records.pop(key, None)

@@ -124,6 +124,7 @@ class _Live:
 
 _checked: dict[tuple, tuple[float, _Live | None]] = {}  # (url, env secret, what) -> (monotonic time, live row or None)
 _checked_lock = threading.Lock()
+_generation = [0]  # bumped by every forget: a read begun before a revocation is not remembered after it
 
 
 def _now(now: float | None) -> float:
@@ -146,6 +147,7 @@ def _secret_tag(url: str, settings: Settings) -> str:
 def _forget_checks() -> None:
     with _checked_lock:
         _checked.clear()
+        _generation[0] += 1
 
 
 @before_sign_in
@@ -228,12 +230,14 @@ def _live(url: str, settings: Settings, what: tuple[str, object], now: float | N
     clock = time.monotonic()
     with _checked_lock:
         seen = _checked.get(key)
+        generation = _generation[0]
     if seen is None or clock - seen[0] > CHECK_CACHE_S:
         seen = (clock, _read_live(url, settings, what))
         with _checked_lock:
-            if len(_checked) >= _CACHE_MAX:
-                _checked.clear()
-            _checked[key] = seen
+            if generation == _generation[0]:  # no revocation in this process since the read began
+                if len(_checked) >= _CACHE_MAX:
+                    _checked.clear()
+                _checked[key] = seen
     live = seen[1]
     return live.session_id if live is not None and live.expires > _now(now) else None
 

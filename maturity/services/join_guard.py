@@ -6,9 +6,10 @@ get a few codes wrong for free; after that each wrong code locks it out for twic
 five minutes. While locked out its codes are refused without being looked at, so a right code then does not
 join either; once the lockout is over it does. The first lockout of a burst is logged as a warning.
 
-The address has a much larger allowance than the session: everyone in a room behind one office network shares
-it, and their typos must not lock the room out; it is there for a client that starts a new session for every few
-guesses. The records live in this process, bounded (see maturity.domain.throttle); with several app processes
+The address has a much larger allowance than the session, and its lockout holds back only sessions that have
+themselves got a code wrong: everyone in a room behind one office network shares the address, and neither their
+typos nor one participant guessing on purpose may lock the room out. It is there for a client that starts a new
+session for every few guesses: each new session gets one try, then waits with the address (at most a minute). The records live in this process, bounded (see maturity.domain.throttle); with several app processes
 each keeps its own, which multiplies a guesser's allowance by their number, not more.
 """
 
@@ -26,7 +27,7 @@ from maturity.services.errors import ServiceError
 log = logging.getLogger(__name__)
 
 SESSION_POLICY = Policy(free=5, first_lock_s=2, max_lock_s=300, forget_s=15 * 60)
-ADDRESS_POLICY = Policy(free=50, first_lock_s=2, max_lock_s=300, forget_s=15 * 60)
+ADDRESS_POLICY = Policy(free=50, first_lock_s=2, max_lock_s=60, forget_s=15 * 60)
 
 
 class TooManyWrongCodes(ServiceError):
@@ -57,8 +58,8 @@ class JoinGuard:
         wait = self.sessions.locked_for(client.session, now)
         if wait > 0:
             raise TooManyWrongCodes(f"Too many wrong codes from this device; try again in {_seconds(wait)}.", wait)
-        if client.address:
-            wait = self.addresses.locked_for(client.address, now)
+        if client.address and self.sessions.failures(client.session, now):  # a session with no wrong code of its own
+            wait = self.addresses.locked_for(client.address, now)  # is never held back by its neighbours
             if wait > 0:
                 raise TooManyWrongCodes(f"Too many wrong codes from this network; try again in {_seconds(wait)}.", wait)
 

@@ -9,6 +9,10 @@ is linear in the rows: existing people, domains and teams are looked up once per
 A failure half-way through (a full disk) stops the import with ImportInterrupted, which says which
 rows were saved. Importing the same file again is safe: people are matched by e-mail and domains by
 name, so saved rows are updated in place, never doubled.
+
+The progress callback is not trusted to return: on a Streamlit page it draws a progress bar, and drawing is
+where Streamlit raises its rerun or stop (BaseException subclasses) when the person clicks or navigates. An
+import whose callback raised saves every remaining batch and its audit line, then raises what it raised.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ import csv
 import gc
 import io
 import logging
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, insert, update
@@ -81,20 +87,37 @@ class _Checked(NamedTuple):
 
 
 def _rows(data: bytes, expected: tuple[str, ...]) -> list[dict]:
+    """The file's rows as {column: text}, or ImportRejected when it cannot be read as CSV (naming the row or the line)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRejected(["The file is not UTF-8 text; save it as CSV UTF-8."]) from None
+    nul = text.find("\x00")
+    if nul >= 0:  # the csv module reads it, but PostgreSQL refuses it in text: the file is not CSV text
+        line = text.count("\n", 0, nul) + 1
+        raise ImportRejected([f"Line {line} holds a NUL character: is the file CSV text?"])
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in expected[:2] if c not in header]
-    if missing:
-        raise ImportRejected(
-            [
-                f"The header row must include {', '.join(expected[:2])} (columns: {', '.join(expected)}); missing: {', '.join(missing)}."
-            ]
-        )
-    rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
+    rows, problems = [], []
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        missing = [c for c in expected[:2] if c not in header]
+        if missing:
+            raise ImportRejected(
+                [
+                    f"The header row must include {', '.join(expected[:2])} (columns: {', '.join(expected)}); missing: {', '.join(missing)}."
+                ]
+            )
+        for number, row in enumerate(reader, start=2):  # row 1 is the header, as in the checks
+            if None in row:  # the fields past the header's, as a list: "Smith, John" unquoted is two fields
+                problems.append(f"Row {number} has more fields than the header: put a value with a comma in quotes.")
+                continue
+            rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in row.items()})
+    except csv.Error as exc:
+        line = reader.reader.line_num  # DictReader's own line_num counts only the rows it returned
+        reason = f"a value is longer than {csv.field_size_limit():,} characters" if "field limit" in str(exc) else str(exc)
+        raise ImportRejected([f"Line {line} could not be read: {reason}."]) from None
+    if problems:
+        raise ImportRejected(problems)
     if not rows:
         raise ImportRejected(["The file has a header but no rows."])
     return rows
@@ -291,6 +314,45 @@ class _Teams:
         return self.known
 
 
+# A full garbage collection walks every object the process holds: with 100,000 checked rows it took 250-450 ms,
+# and one that fell inside a batch held the write lock that long. Objects frozen are not walked again. Freezing is
+# process-wide, so it is counted: imports running at once unfreeze when the last of them ends, not the first.
+_frozen_by = 0
+_frozen_lock = threading.Lock()
+
+
+@contextmanager
+def _gc_frozen() -> Iterator[None]:
+    global _frozen_by
+    with _frozen_lock:
+        _frozen_by += 1
+        gc.freeze()  # every import freezes its own rows too, not only the first one to start
+    try:
+        yield
+    finally:
+        with _frozen_lock:
+            _frozen_by -= 1
+            if _frozen_by == 0:
+                gc.unfreeze()
+
+
+class _Progress:
+    """The caller's progress callback, not trusted to return: the first time it raises (a Streamlit rerun or stop, which
+    are BaseExceptions, or anything else) it is kept in `raised` and the callback is not called again."""
+
+    def __init__(self, callback: Progress | None) -> None:
+        self.callback: Progress | None = callback
+        self.raised: BaseException | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.callback is None:
+            return
+        try:
+            self.callback(done, total)
+        except BaseException as exc:  # noqa: BLE001 - raised again once every row is saved
+            self.callback, self.raised = None, exc
+
+
 def _save_in_batches(
     url: str,
     rows: list[_Checked],
@@ -300,14 +362,14 @@ def _save_in_batches(
     progress: Progress | None,
     what: str,
 ) -> tuple[int, int]:
-    """Save `rows` in batches, each its own short write transaction; `finish` runs in the last one. Returns (added, updated)."""
+    """Save `rows` in batches, each its own short write transaction; `finish` runs in the last one. Returns (added, updated).
+
+    Whatever `progress` raises is raised once every row and the audit line are saved (a Streamlit rerun still happens,
+    after the import, not half-way through it); a failure to save is raised instead, as ImportInterrupted."""
     total, done, added, updated, size = len(rows), 0, 0, 0, FIRST_BATCH
-    if progress is not None:
-        progress(0, total)
-    # A full garbage collection walks every object the process holds: with 100,000 checked rows it took 250-450 ms,
-    # and one that fell inside a batch held the write lock that long. Objects frozen now are not walked again.
-    gc.freeze()
-    try:
+    report = _Progress(progress)
+    report(0, total)
+    with _gc_frozen():
         while done < total:
             batch = rows[done : done + size]
             try:
@@ -318,16 +380,16 @@ def _save_in_batches(
                         finish(session, added + a, updated + u)
                 held = time.perf_counter() - started
             except Exception as exc:  # noqa: BLE001 - logged with a reference, said with what was saved
+                # what the person must be told; a rerun the progress bar raised before is dropped for it
                 raise _interrupted(exc, rows, done, added, updated, what) from exc
             done, added, updated = done + len(batch), added + a, updated + u
             # Aim the next batch at BATCH_SECONDS of lock, growing by half at most.
             size = max(MIN_BATCH, min(MAX_BATCH, size * 3 // 2, int(size * BATCH_SECONDS / max(held, 1e-3))))
-            if progress is not None:
-                progress(done, total)
+            report(done, total)
             if done < total:
                 time.sleep(max(PAUSE_SECONDS, held * PAUSE_SHARE))  # writers queued behind this batch (votes) go first
-    finally:
-        gc.unfreeze()
+    if report.raised is not None:
+        raise report.raised
     return added, updated
 
 

@@ -24,6 +24,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from maturity.config import get_settings
+from maturity.domain.names import email_key
 from maturity.domain.roles import Actor, Permission, StaffRole, role_from_claim
 from maturity.services import access, accounts, authz
 from maturity.services.access import FACILITATOR_COOKIE, StartedSignIn
@@ -146,7 +147,7 @@ def browser_cookie() -> str | None:
 def _provider_person() -> Who:
     """The identity provider vouched for this person: find their account and its role (once per session, then a read a run)."""
     url = context.database_url()
-    email = str(st.user.get("email") or "").strip().lower()
+    email = email_key(st.user.get("email"))  # as accounts store it
     try:
         account = None
         if ACCOUNT_ID in st.session_state:

@@ -49,8 +49,9 @@ def distinct_labels(labels: dict[int, str]) -> dict[int, str]:
 
     Streamlit tells the options of a box apart by their label, so two campaigns or workshops with the
     same title would be one option, and choosing the second would open the first."""
-    seen = Counter(labels.values())
-    return {key: plain(f"{label} (#{key})" if seen[label] > 1 else label) for key, label in labels.items()}
+    shown = {key: plain(label) for key, label in labels.items()}  # as drawn: two labels may differ only in what plain() drops
+    seen = Counter(shown.values())
+    return {key: plain(f"{label} (#{key})") if seen[label] > 1 else label for key, label in shown.items()}
 
 
 def ladder_ui(model: ModelDefinition) -> None:

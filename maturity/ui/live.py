@@ -17,6 +17,7 @@ from maturity.services.workshops import WorkshopView, get_workshop
 from maturity.ui import context
 from maturity.ui.ballot import level_text
 from maturity.ui.facilitation import act
+from maturity.ui.text import link as web_link
 from maturity.ui.text import md, typed
 
 SCREEN_POLL_S = 1.0  # with the 0.5 s tally cache, a new vote shows within about 1.5 s (bench/phones.py)
@@ -41,7 +42,7 @@ def join_panel_ui(workshop: WorkshopView, *, presenting: bool = False) -> None:
             f'<div class="join-code" style="font:800 3.2rem/1.1 monospace;letter-spacing:.35rem">{html.escape(workshop.join_code)}</div>'
         )
         st.image(qr_png(link), width=300 if presenting else 200)
-        st.caption(typed(link))
+        st.caption(web_link(link, link))  # a live link, copied as it is
         if not reachable:
             st.warning(
                 "This address is the facilitator's own computer (localhost): phones cannot reach it. "

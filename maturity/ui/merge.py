@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from maturity.ui.text import Md, typed_lines
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -75,10 +77,11 @@ class SharedForm:
             ),
         )
 
-    def notice(self) -> str | None:
-        """What the last conflict did to the form, once."""
+    def notice(self) -> Md | None:
+        """What the last conflict did to the form, once, ready to draw (it quotes what the other person typed)."""
         state = st.session_state.get(self._key) or {}
-        return state.pop("notice", None)
+        notice = state.pop("notice", None)
+        return typed_lines(notice) if notice else None
 
 
 def _notice(took: list[str], both: list[str], changed: bool) -> str:

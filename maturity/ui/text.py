@@ -73,10 +73,12 @@ def _clean(value: Any, limit: int | None) -> str:
     return text
 
 
-def _escape(text: str) -> str:
+def _escape(text: str, *, seams: bool = True) -> str:
     # GFM's bare-URL and e-mail links are found in the text after escapes are read, so a backslash
-    # cannot stop them: an invisible word joiner inside "://", "www." and before "@" does.
-    text = _AUTOLINK_SEAMS.sub(_WORD_JOINER, text)
+    # cannot stop them: an invisible word joiner inside "://", "www." and before "@" does. (Inside a
+    # link's own text GFM looks for none, so a link's title needs no seams.)
+    if seams:
+        text = _AUTOLINK_SEAMS.sub(_WORD_JOINER, text)
     return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in text)
 
 
@@ -107,10 +109,11 @@ def _markdown(value: Any) -> str:
 
 
 class _Template(string.Formatter):
+    # a value in a sentence is shown whole (a refusal from a service, a setting's problem); typed() alone cuts a name
     def format_field(self, value: Any, format_spec: str) -> str:
         if isinstance(value, Md):
-            return value if not format_spec else typed(format(str(value), format_spec))
-        return typed(format(value, format_spec) if format_spec else value)
+            return value if not format_spec else typed(format(str(value), format_spec), limit=None)
+        return typed(format(value, format_spec) if format_spec else value, limit=None)
 
 
 _TEMPLATE = _Template()
@@ -146,7 +149,7 @@ def link(title: Any, url: str | None) -> Md:
     address = str(url or "").strip()
     if urlsplit(address).scheme.lower() not in ("http", "https", "mailto") or any(ch.isspace() for ch in address):
         return typed(title)
-    return md("[{title}]", title=title) + Md(f"({quote(address, safe=_LINK_SAFE)})")
+    return Md(f"[{_escape(plain(title))}]({quote(address, safe=_LINK_SAFE)})")
 
 
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")

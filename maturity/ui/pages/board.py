@@ -16,7 +16,7 @@ from maturity.services.owners import list_domains
 from maturity.ui import context
 from maturity.ui.access import editor_name, require
 from maturity.ui.action_forms import LAST_SAVED, edit_action_ui
-from maturity.ui.components import notice_ui
+from maturity.ui.components import distinct_labels, notice_ui
 from maturity.ui.downloads import XLSX, download_ui
 from maturity.ui.paging import page_offset, pager_ui, person_picker
 from maturity.ui.text import md, plain
@@ -52,7 +52,7 @@ with st.container(border=True):
     statuses = f2.multiselect(
         "Status", list(ax.STATUS_LABELS), default=list(ax.OPEN_STATUSES), format_func=ax.STATUS_LABELS.get, key="board_status"
     )
-    team_names = {t.id: plain(t.name) for t in teams}
+    team_names = distinct_labels({t.id: t.name for t in teams})
     team = f3.selectbox(
         "Team",
         [0, *team_names],
@@ -66,7 +66,7 @@ with st.container(border=True):
         format_func=lambda s: segment_names.get(s, "All segments"),
         key="board_segment",
     )
-    domain_names = {d.id: plain(d.name) for d in domains}
+    domain_names = distinct_labels({d.id: d.name for d in domains})
     domain = f5.selectbox(
         "Data domain",
         [0, *domain_names],

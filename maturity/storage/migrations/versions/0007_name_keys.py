@@ -4,8 +4,11 @@ lower-cased, and rows that differed only in case are merged into one, keeping ev
 SQLite's lower() folds only ASCII, so "Équipe" and "ÉQUIPE" could both be stored (and the next import
 of either failed on the unique name). Keys come from maturity.domain.names, computed here in Python.
 Of rows whose keys clash, the oldest (lowest id) is kept; every row that pointed at another one of
-them points at it instead; its empty fields take the others' values; the others are deleted, and
-each merge leaves a line in the audit log. A downgrade drops the key columns; merged rows stay merged.
+them points at it instead; its empty fields take the others' values, and a person is active if any
+of them was; the others are deleted, and each merge leaves a line in the audit log holding every
+value of the deleted row that differed from the kept one's, as [merged row's, kept row's after the
+merge], so nothing goes without a trace. Teams merge first, so people and domains that named two
+spellings of one team compare equal there. A downgrade drops the key columns; merged rows stay merged.
 
 Revision ID: 0007
 Revises: 0006
@@ -53,6 +56,8 @@ FILL = {
     "team": ("description",),
     "datadomain": ("description", "owner_id", "steward_id", "creating_team_id", "consumers"),
 }
+# Fields of the kept row that are true when any merged row's is: an active person stays active.
+ANY = {"person": ("active",), "team": (), "datadomain": ()}
 AUDIT_ENTITY = {"person": "person", "team": "team", "datadomain": "domain"}
 KEY_TABLES = ("team", "datadomain")
 
@@ -75,8 +80,8 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("name_key", sa.String(length=KEY_LENGTH), nullable=True))
     bind = op.get_bind()
-    _merge(bind, "person", "email", email_key, shown="e-mail address")
     _merge(bind, "team", "name", name_key)
+    _merge(bind, "person", "email", email_key, shown="e-mail address")
     _merge(bind, "datadomain", "name", name_key)
     for table in KEY_TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
@@ -94,27 +99,38 @@ def downgrade() -> None:
 
 def _merge(bind, table: str, column: str, key_of, *, shown: str = "name") -> None:
     """Merge the rows of `table` whose `column` has the same key, then store the key (in name_key, or in place)."""
-    fields = ", ".join(("id", column, *FILL[table]))
-    rows = bind.execute(sa.text(f"SELECT {fields} FROM {table} ORDER BY id")).mappings().all()
+    columns = sa.inspect(bind).get_columns(table)
+    flags = {c["name"] for c in columns if isinstance(c["type"], sa.Boolean)}  # SQLite gives 0 and 1: audited as false, true
+    shown_columns = [c["name"] for c in columns if c["name"] not in ("id", "name_key")]
+    rows = [
+        {name: bool(value) if name in flags and value is not None else value for name, value in row.items()}
+        for row in bind.execute(sa.text(f"SELECT * FROM {table} ORDER BY id")).mappings().all()
+    ]
     groups: dict[str, list] = defaultdict(list)
     for row in rows:
         groups[key_of(row[column])].append(row)
     for key, (kept, *merged) in groups.items():
-        fill = {}
+        fill, now = {}, dict(kept)  # now: the kept row as the merge leaves it
+        if table not in KEY_TABLES:
+            now[column] = key  # folded in place below
         for row in merged:
             for referring, ref_column in REFERENCES[table]:
                 _repoint(bind, referring, ref_column, row["id"], kept["id"])
             for field in FILL[table]:
-                if kept[field] in (None, "") and fill.get(field) in (None, "") and row[field] not in (None, ""):
-                    fill[field] = row[field]
+                if now[field] in (None, "") and row[field] not in (None, ""):
+                    fill[field] = now[field] = row[field]
+            for field in ANY[table]:
+                if row[field] and not now[field]:
+                    fill[field] = now[field] = True
+            differed = {name: [row[name], now[name]] for name in shown_columns if row[name] != kept[name]}
             bind.execute(sa.text(f"DELETE FROM {table} WHERE id = :id"), {"id": row["id"]})
             bind.execute(
                 audit.insert().values(
                     at=datetime.now(UTC), actor="migration 0007", actor_email="", actor_role="",
                     entity=AUDIT_ENTITY[table], entity_id=str(kept["id"]), verb="merged",
                     summary=f"{row[column]!r} (id {row['id']}) merged into {kept[column]!r} (id {kept['id']}): "
-                    f"the same {shown} in another case",
-                    changes=json.dumps({"merged_id": [row["id"], kept["id"]], **{f: [None, v] for f, v in fill.items()}}),
+                    f"the same {shown} in another case. Each field shows the merged row's value, then the kept row's.",
+                    changes=json.dumps({"merged_id": [row["id"], kept["id"]], **differed}, default=str),
                 )  # fmt: skip
             )
         values = dict(fill)
