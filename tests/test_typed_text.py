@@ -111,7 +111,7 @@ HOSTILE = [
     "line one\n# not a heading\n    not code",
 ]
 # Raw, any of these in a Markdown place means a hostile value went in unescaped.
-MARKERS = ["[Click me](", "**bold**", "<b>html", "javascript:alert", 'HYPERLINK("', "\u202e", "|' /C", "[x](http", "\n# not a heading"]
+MARKERS = ["[Click me](", "**bold**", "<b>html", "http://x", "\u202e", "+cmd|", "[x](http", "\n# not a heading"]
 
 # Every column people type into that a page, a report or an e-mail shows. Team and domain names are unique.
 TYPED_COLUMNS = {

@@ -34,9 +34,19 @@ from urllib.parse import quote, urlsplit
 
 from maturity.domain.typed import without_bidi_controls
 
-# CommonMark lets a backslash escape any ASCII punctuation, and an escaped character is always
-# literal: no emphasis, link, heading, list, table, HTML, autolink, :directive[...] or $math$.
-_PUNCTUATION = frozenset(string.punctuation)
+# CommonMark lets a backslash escape any ASCII punctuation, and an escaped character is always literal.
+# Only what can start markup is escaped, so ordinary text ("Is it right? (yes, mostly)") goes in unchanged:
+# Streamlit also puts a widget's label, as written, in its aria-label, where a screen reader would read
+# every backslash. Emphasis, code, strikethrough, links and images (their brackets), HTML and autolinks,
+# entities, math and tables always; a colon only where it opens a :shortcode: or a :directive; a
+# heading, list or underline mark only where it starts a line and is followed by a space.
+_INLINE_CHARS = r"[\\`*_~\[\]<>&$|]"
+# :name: (an emoji or :material/icon:) is read after escapes are: both colons and the slash are escaped;
+# :name (a directive, such as :red[...], which swallows the name even without brackets) too.
+_INLINE_MARKUP = re.compile(rf"{_INLINE_CHARS}|:[\w+/-]+:|:(?=[A-Za-z])")
+_LINE_START_MARK = re.compile(r"^([ \t\u00a0]*)([#+-])(?=[ \t]|$)", re.MULTILINE)  # a heading or a list item
+_LINE_START_NUMBER = re.compile(r"^([ \t\u00a0]*\d{1,9})([.)])(?=[ \t]|$)", re.MULTILINE)  # "1. " or "1) "
+_UNDERLINE = re.compile(r"^([ \t\u00a0]*)([=-])(?=[=\- \t]*$)", re.MULTILINE)  # "===" or "---": a heading's underline
 _FIRST_STRONG_ISOLATE, _POP_ISOLATE = "\u2068", "\u2069"
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 _SPACES = re.compile(r"\s+")
@@ -73,13 +83,24 @@ def _clean(value: Any, limit: int | None) -> str:
     return text
 
 
+def _escaped(match: re.Match) -> str:
+    found = match.group()
+    if len(found) > 1:  # :shortcode:
+        inner = re.sub(_INLINE_CHARS, lambda m: "\\" + m.group(), found[1:-1]).replace("/", "\\/")
+        return f"\\:{inner}\\:"
+    return "\\" + found
+
+
 def _escape(text: str, *, seams: bool = True) -> str:
     # GFM's bare-URL and e-mail links are found in the text after escapes are read, so a backslash
     # cannot stop them: an invisible word joiner inside "://", "www." and before "@" does. (Inside a
     # link's own text GFM looks for none, so a link's title needs no seams.)
     if seams:
         text = _AUTOLINK_SEAMS.sub(_WORD_JOINER, text)
-    return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in text)
+    text = _INLINE_MARKUP.sub(_escaped, text)
+    text = _UNDERLINE.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+    text = _LINE_START_MARK.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+    return _LINE_START_NUMBER.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
 
 
 def plain(value: Any, *, limit: int | None = INLINE_LIMIT) -> str:
@@ -149,7 +170,7 @@ def link(title: Any, url: str | None) -> Md:
     address = str(url or "").strip()
     if urlsplit(address).scheme.lower() not in ("http", "https", "mailto") or any(ch.isspace() for ch in address):
         return typed(title)
-    return Md(f"[{_escape(plain(title))}]({quote(address, safe=_LINK_SAFE)})")
+    return Md(f"[{_escape(plain(title), seams=False)}]({quote(address, safe=_LINK_SAFE)})")
 
 
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
