@@ -241,6 +241,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed sessions per page (the median is reported)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    # AppTest runs pages outside a server; Streamlit says so on every cache call, which would bury the figures
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage()
+    )
     if min(args.people, args.actions, args.teams, args.repeat) < 1 or args.domains < 0:
         parser.error("--people, --actions, --teams and --repeat must be at least 1, --domains at least 0")
 
