@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Both set themselves up from a fresh clone.
-# `make serve WORKERS=N` runs N app processes behind nginx for a big room (see README).
+# `make run PORT=8600` picks the port; `make serve WORKERS=N` runs N app processes behind nginx for a big room (see README).
 PYTHON ?= python3
 WORKERS ?= 2
 PORT    ?= 8501
@@ -12,8 +12,8 @@ STAMP  := $(VENV)/.installed
 .PHONY: run serve test test-postgres setup db demo validate bench clean
 
 run: setup
-	$(BIN)/python -m maturity init
-	$(BIN)/streamlit run app.py
+	$(BIN)/python -m maturity init --address http://localhost:$(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 serve: setup
 	bash .ci/install-system-packages.sh nginx

@@ -51,6 +51,9 @@ def test_every_visitor_page_renders_without_error(name):
 def test_a_visitor_lands_on_join_and_cannot_reach_facilitator_pages():
     at = visitor()
     assert at.title[0].value == "Join a workshop"
+    # the app opens here: a newcomer who runs it finds the facilitator's way in on the same page
+    [sign_in] = [link for link in at.get("page_link") if link.proto.label == "Facilitator sign-in"]
+    assert sign_in.proto.page.endswith("signin")
     for name in page_names(Visit.STAFF):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page_path(name))

@@ -91,6 +91,8 @@ def test_init_prints_the_generated_secret_and_keeps_it(tmp_path):
     line = next(line for line in first.stdout.splitlines() if line.startswith("Facilitator sign-in secret:"))
     assert "MATURITY_ADMIN_SECRET" in line
     assert line in run("init", env=env).stdout.splitlines()
+    # make run passes its address: the newcomer is told where to type the secret, not only what it is
+    assert "Facilitator sign-in page: http://localhost:8600/signin" in run("init", "--address", "http://localhost:8600/", env=env).stdout
 
 
 def test_report_writes_the_leaders_report_and_refuses_unknown_teams_and_bad_dates(tmp_path, builtin_catalog):

@@ -14,6 +14,9 @@ def add_parsers(commands) -> None:
     init.add_argument(
         "--demo", choices=["ask", "yes", "no"], default="ask", help="load demo data when empty (default: ask on a terminal)"
     )
+    init.add_argument(
+        "--address", metavar="URL", help="the app's address (make run passes it): the facilitator sign-in page is printed"
+    )
     demo = commands.add_parser("demo", help="fill the database with demo data")
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     status = commands.add_parser("status", help="show the database and what it holds")
@@ -66,6 +69,8 @@ def _init(args) -> int:
             else f"{secret.value}  (set MATURITY_ADMIN_SECRET to choose your own)"
         )
         print(f"Facilitator sign-in secret: {where}")
+        if args.address:  # where to type it: the app opens on the participants' join page
+            print(f"Facilitator sign-in page: {args.address.rstrip('/')}/signin")
     if not status.is_empty(settings.db_url):
         return 0
     choice = args.demo

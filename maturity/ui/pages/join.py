@@ -10,6 +10,7 @@ from maturity.services.voting import join_workshop
 from maturity.ui import context
 from maturity.ui.access import PARTICIPANT_PARAM
 from maturity.ui.failures import attempt
+from maturity.ui.navigation import page_path
 
 
 def this_client() -> Client:
@@ -64,3 +65,6 @@ if joined:
         st.query_params.clear()
         st.query_params[PARTICIPANT_PARAM] = participant.token
         st.rerun()
+
+# A newcomer who starts the app lands here, the participants' page: the way in for the facilitator stays in sight.
+st.page_link(page_path("signin"), label="Facilitator sign-in", icon=":material/lock:")
