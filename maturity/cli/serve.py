@@ -39,7 +39,9 @@ def _serve(args) -> int:
     if args.workers < 1 or args.workers > 64:
         print("error: --workers must be from 1 to 64 (about one per core)", file=sys.stderr)
         return 1
-    _init(argparse.Namespace(demo="no"))  # once, before the processes start: they must not race to migrate
+    # once, before the processes start (they must not race to migrate); the address is where nginx listens
+    host = "localhost" if args.host in ("0.0.0.0", "127.0.0.1", "::") else args.host
+    _init(argparse.Namespace(demo="no", address=f"http://{host}:{args.port}"))
     cluster = Cluster(
         args.workers, port=args.port, host=args.host, first_worker_port=args.first_worker_port, run_dir=args.run_dir.resolve()
     )

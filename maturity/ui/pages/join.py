@@ -8,7 +8,7 @@ import streamlit as st
 from maturity.services.join_guard import Client
 from maturity.services.voting import join_workshop
 from maturity.ui import context
-from maturity.ui.access import PARTICIPANT_PARAM
+from maturity.ui.access import PARTICIPANT_PARAM, Visit, last_who
 from maturity.ui.failures import attempt
 from maturity.ui.navigation import page_path
 
@@ -67,4 +67,6 @@ if joined:
         st.rerun()
 
 # A newcomer who starts the app lands here, the participants' page: the way in for the facilitator stays in sight.
-st.page_link(page_path("signin"), label="Facilitator sign-in", icon=":material/lock:")
+# (Someone signed in and waiting for a role has no sign-in page in their menu: they are signed in already.)
+if last_who().visit is Visit.VISITOR:
+    st.page_link(page_path("signin"), label="Facilitator sign-in", icon=":material/lock:")
