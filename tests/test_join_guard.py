@@ -120,28 +120,26 @@ def test_each_further_wrong_code_waits_longer(db_url, workshop, clock):
     assert waits == [0] * SESSION_POLICY.free + [2, 4, 8, 16, 32]
 
 
+def _guess_once_per_session(db_url, codes, sessions: int) -> int:
+    """A wrong code from each of `sessions` sessions, all from one address; how many were refused by the address."""
+    refused = 0
+    for i in range(sessions):
+        try:
+            voting.join_workshop(db_url, next(codes), client=Client(f"s{i}", "203.0.113.9"))
+        except TooManyWrongCodes as exc:
+            refused += 1
+            assert "from this network" in str(exc)
+        except UnknownCode:
+            pass
+    return refused
+
+
 def test_new_sessions_from_one_address_do_not_reset_the_count_and_the_room_still_joins(db_url, workshop, clock, caplog):
     codes = wrong_codes(workshop.join_code)
     with caplog.at_level(logging.WARNING, logger="maturity.services.join_guard"):
-        refused = 0
-        for i in range(80):  # a fresh session for every guess, all from one address
-            try:
-                voting.join_workshop(db_url, next(codes), client=Client(f"s{i}", "203.0.113.9"))
-            except TooManyWrongCodes as exc:
-                refused += 1
-                assert "from this network" in str(exc)
-            except UnknownCode:
-                pass
-        assert refused == 0  # each new session gets its one try
-        for i in range(80):  # ... and its second waits with the address, once the address is past its allowance
-            try:
-                voting.join_workshop(db_url, next(codes), client=Client(f"s{i}", "203.0.113.9"))
-            except TooManyWrongCodes as exc:
-                refused += 1
-                assert "from this network" in str(exc)
-            except UnknownCode:
-                pass
-    assert refused == 80
+        assert _guess_once_per_session(db_url, codes, 80) == 0  # each new session gets its one try
+        # ... and its second waits with the address, once the address is past its allowance
+        assert _guess_once_per_session(db_url, codes, 80) == 80
     assert sum("across sessions" in r.getMessage() for r in caplog.records) == 1
     assert voting.join_workshop(db_url, workshop.join_code, client=Client("elsewhere", "198.51.100.1"))
     # someone in the same room who has not got a code wrong joins all the same
